@@ -1,0 +1,57 @@
+import { BSON } from 'mongodb';
+import type { ProducerMessage } from '../producer/message-types';
+import type { ConsumerRecord } from './consumer-record';
+
+/** Names of the headers a dead-lettered message carries. */
+export const DeadLetterHeaders = {
+  errorMessage: 'x-dlq-error-message',
+  errorStack: 'x-dlq-error-stack',
+  attempts: 'x-dlq-attempts',
+  originalTopic: 'x-dlq-original-topic',
+  originalPartition: 'x-dlq-original-partition',
+  originalOffset: 'x-dlq-original-offset',
+  originalMessageId: 'x-dlq-original-message-id',
+  originalTimestamp: 'x-dlq-original-timestamp',
+  failedAt: 'x-dlq-failed-at',
+} as const;
+
+/** Longest stack kept in a dead-letter header, in characters. */
+const MAX_STACK_LENGTH = 4_000;
+/** Stack frames kept in a dead-letter header. */
+const MAX_STACK_LINES = 15;
+
+/** Returns the first lines of an error's stack, capped in length. */
+export function trimStack(error: Error): string {
+  const lines = (error.stack ?? '').split('\n').slice(0, MAX_STACK_LINES);
+  return lines.join('\n').slice(0, MAX_STACK_LENGTH);
+}
+
+/**
+ * Builds the message written to the dead-letter topic: the same key and
+ * value, the original headers, and headers describing the failure.
+ */
+export function buildDeadLetterMessage(
+  record: ConsumerRecord,
+  error: Error,
+  attempts: number,
+): ProducerMessage {
+  return {
+    key: record.message.key,
+    value: record.message.value,
+    headers: {
+      ...record.message.headers,
+      [DeadLetterHeaders.errorMessage]: error.message,
+      [DeadLetterHeaders.errorStack]: trimStack(error),
+      [DeadLetterHeaders.attempts]: String(attempts),
+      [DeadLetterHeaders.originalTopic]: record.topic,
+      [DeadLetterHeaders.originalPartition]: String(record.partition),
+      [DeadLetterHeaders.originalOffset]:
+        record.offset === null
+          ? 'replayed'
+          : BSON.EJSON.stringify(record.offset, { relaxed: false }),
+      [DeadLetterHeaders.originalMessageId]: record.message.id,
+      [DeadLetterHeaders.originalTimestamp]: record.timestamp.toISOString(),
+      [DeadLetterHeaders.failedAt]: new Date().toISOString(),
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import {
+  ClientSession,
+  MongoClient,
+  MongoError,
+  TransactionOptions,
+} from 'mongodb';
+import { ignoreError } from '../util/ignore-error';
+
+/** The driver's own bound on retrying one transaction, in milliseconds. */
+const TRANSACTION_TIME_LIMIT_MS = 120_000;
+
+const TRANSIENT = 'TransientTransactionError';
+const UNKNOWN_COMMIT = 'UnknownTransactionCommitResult';
+
+function hasLabel(error: unknown, label: string): boolean {
+  return error instanceof MongoError && error.hasErrorLabel(label);
+}
+
+/** The steps of a transaction that also commits an offset. */
+export interface TransactionSteps {
+  /** The handler's work. */
+  work(session: ClientSession): Promise<void>;
+  /**
+   * Acquires the partition's commit lock and writes the offset in the
+   * transaction; returns the lock's release and the written position key.
+   */
+  commitOffset(
+    session: ClientSession,
+  ): Promise<{ release: () => void; key?: string }>;
+  /** Runs after the commit succeeded, while the lock is still held. */
+  onCommitted(key: string | undefined): void;
+  /** Tells whether a commit with an unknown outcome wrote `key`. */
+  isStored(key: string): Promise<boolean>;
+}
+
+/**
+ * Runs `steps` in a transaction with the retry rules MongoDB documents for
+ * the driver: the whole transaction again on `TransientTransactionError`,
+ * the commit again on `UnknownTransactionCommitResult`, both within 120
+ * seconds. When the commit outcome stays unknown, the stored offset tells
+ * whether it happened. Other errors abort and are rethrown.
+ */
+export async function runOffsetTransaction(
+  client: MongoClient,
+  options: TransactionOptions,
+  steps: TransactionSteps,
+  signal: AbortSignal,
+): Promise<void> {
+  const session = client.startSession();
+  const deadline = Date.now() + TRANSACTION_TIME_LIMIT_MS;
+  try {
+    for (;;) {
+      session.startTransaction(options);
+      let release: (() => void) | undefined;
+      try {
+        await steps.work(session);
+        const written = await steps.commitOffset(session);
+        release = written.release;
+        await commitWithRetry(session, deadline, steps, written.key);
+        steps.onCommitted(written.key);
+        return;
+      } catch (error) {
+        if (session.inTransaction()) {
+          await session.abortTransaction().catch(ignoreError);
+        }
+        if (
+          hasLabel(error, TRANSIENT) &&
+          Date.now() < deadline &&
+          !signal.aborted
+        ) {
+          continue;
+        }
+        throw error;
+      } finally {
+        release?.();
+      }
+    }
+  } finally {
+    await session.endSession().catch(ignoreError);
+  }
+}
+
+async function commitWithRetry(
+  session: ClientSession,
+  deadline: number,
+  steps: TransactionSteps,
+  key: string | undefined,
+): Promise<void> {
+  for (;;) {
+    try {
+      await session.commitTransaction();
+      return;
+    } catch (error) {
+      if (!hasLabel(error, UNKNOWN_COMMIT) || hasLabel(error, TRANSIENT)) {
+        throw error;
+      }
+      if (Date.now() < deadline) {
+        continue;
+      }
+      if (key !== undefined && (await steps.isStored(key))) {
+        return;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { BSON, ObjectId } from 'mongodb';
+import {
+  InvalidMessageError,
+  InvalidPartitionError,
+  MessageTooLargeError,
+} from '../errors';
+import type { ProducerMessage, TopicMessageDocument } from './message-types';
+import { partitionForKey, RoundRobinPartitioner } from './partitioner';
+
+/** What {@link buildMessageDocument} needs to know about the topic. */
+export interface MessageTarget {
+  topic: string;
+  partitions: number;
+  maxMessageBytes: number;
+  roundRobin: RoundRobinPartitioner;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  return Array.isArray(value) ? 'an array' : typeof value;
+}
+
+function validateHeaders(
+  topic: string,
+  headers: unknown,
+): Record<string, string> {
+  if (headers === undefined || headers === null) {
+    return {};
+  }
+  if (typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new InvalidMessageError(
+      `Invalid headers for topic "${topic}": expected an object of ` +
+        `strings, got ${describeType(headers)}.`,
+    );
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') {
+      throw new InvalidMessageError(
+        `Invalid header "${name}" for topic "${topic}": expected a ` +
+          `string, got ${describeType(value)}. Convert it with String().`,
+      );
+    }
+  }
+  return headers as Record<string, string>;
+}
+
+function choosePartition(
+  target: MessageTarget,
+  message: ProducerMessage,
+  key: string | null,
+): number {
+  if (message.partition !== undefined) {
+    const partition = message.partition;
+    if (
+      !Number.isInteger(partition) ||
+      partition < 0 ||
+      partition >= target.partitions
+    ) {
+      throw new InvalidPartitionError(
+        target.topic,
+        partition,
+        target.partitions,
+      );
+    }
+    return partition;
+  }
+  return key === null
+    ? target.roundRobin.next(target.partitions)
+    : partitionForKey(key, target.partitions);
+}
+
+function measure(topic: string, document: TopicMessageDocument): number {
+  const value: unknown = document.value;
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new InvalidMessageError(
+      `Invalid value for topic "${topic}": a ${typeof value} cannot be ` +
+        'stored as BSON. Send plain data.',
+    );
+  }
+  try {
+    return BSON.calculateObjectSize(document);
+  } catch (error) {
+    throw new InvalidMessageError(
+      `Invalid value for topic "${topic}": it cannot be stored as BSON ` +
+        `(${(error as Error).message}). Send plain data without cycles.`,
+      error,
+    );
+  }
+}
+
+/**
+ * Validates one message and returns the document to insert. Throws
+ * {@link InvalidMessageError}, {@link InvalidPartitionError} or
+ * {@link MessageTooLargeError}; nothing is written in that case.
+ */
+export function buildMessageDocument<T>(
+  target: MessageTarget,
+  message: ProducerMessage<T>,
+  timestamp: Date,
+): TopicMessageDocument<T> {
+  if (typeof message !== 'object' || message === null) {
+    throw new InvalidMessageError(
+      `Invalid message for topic "${target.topic}": expected an object ` +
+        `{ key?, value, headers? }, got ${describeType(message)}.`,
+    );
+  }
+  if (!('value' in message) || message.value === undefined) {
+    throw new InvalidMessageError(
+      `Invalid message for topic "${target.topic}": value is missing. ` +
+        'Send { value } (null is allowed).',
+    );
+  }
+  const key = message.key ?? null;
+  if (key !== null && typeof key !== 'string') {
+    throw new InvalidMessageError(
+      `Invalid key for topic "${target.topic}": expected a string or ` +
+        `null, got ${describeType(key)}. Convert it with String().`,
+    );
+  }
+
+  const document: TopicMessageDocument<T> = {
+    _id: new ObjectId(),
+    partition: choosePartition(target, message, key),
+    key,
+    value: message.value,
+    headers: validateHeaders(target.topic, message.headers),
+    timestamp,
+  };
+  const size = measure(target.topic, document as TopicMessageDocument);
+  if (size > target.maxMessageBytes) {
+    throw new MessageTooLargeError(target.topic, size, target.maxMessageBytes);
+  }
+  return document;
+}

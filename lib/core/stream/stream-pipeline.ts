@@ -1,0 +1,84 @@
+import { Collection, Document, ObjectId, ResumeToken } from 'mongodb';
+import type { TopicMessageDocument } from '../producer/message-types';
+
+/** Change events that end a collection stream (the topic went away). */
+export const TERMINAL_OPERATIONS = [
+  'drop',
+  'rename',
+  'dropDatabase',
+  'invalidate',
+] as const;
+
+/**
+ * Builds the pipeline of a topic stream: insert events of the given
+ * partitions, this consumer's own control records, and the events that end
+ * the stream. Updates and deletes made by other tools never match, and no
+ * `updateLookup` is needed because inserts carry the whole document.
+ */
+export function topicStreamPipeline(
+  partitions: readonly number[],
+  consumerInstanceId: string,
+): Document[] {
+  return [
+    {
+      $match: {
+        $or: [
+          {
+            operationType: 'insert',
+            'fullDocument.partition': { $in: [...partitions] },
+          },
+          {
+            operationType: 'insert',
+            'fullDocument.control.consumer': consumerInstanceId,
+          },
+          { operationType: { $in: [...TERMINAL_OPERATIONS] } },
+        ],
+      },
+    },
+  ];
+}
+
+/**
+ * Returns a resume token for "now" on a topic collection: the post-batch
+ * resume token of a stream whose pipeline matches nothing, so no event is
+ * consumed while taking it.
+ */
+export async function probeCurrentToken(
+  collection: Collection<TopicMessageDocument>,
+): Promise<ResumeToken> {
+  const stream = collection.watch(
+    [{ $match: { operationType: 'csb-probe-matches-nothing' } }],
+    { maxAwaitTimeMS: 1 },
+  );
+  try {
+    await stream.tryNext();
+    return stream.resumeToken;
+  } finally {
+    await stream.close();
+  }
+}
+
+/**
+ * Writes a control record into a topic. Only the consumer instance named in
+ * it reacts when its streams read it; every other reader skips it.
+ */
+export async function insertControlRecord(
+  collection: Collection<TopicMessageDocument>,
+  consumerInstanceId: string,
+  barrierId: string,
+): Promise<ObjectId> {
+  const _id = new ObjectId();
+  await collection.insertOne(
+    {
+      _id,
+      partition: -1,
+      key: null,
+      value: null,
+      headers: {},
+      timestamp: new Date(),
+      control: { consumer: consumerInstanceId, barrier: barrierId },
+    },
+    { writeConcern: { w: 'majority' } },
+  );
+  return _id;
+}
