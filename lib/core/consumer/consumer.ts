@@ -470,38 +470,54 @@ export class ChangeStreamConsumer
   }
 
   private async onAssigned(claims: PartitionClaim[]): Promise<void> {
-    const reader = this.reader!;
+    const storage = this.context.storage;
+    const stored = await Promise.all(
+      claims.map(({ partition, generation }) =>
+        storage.fence(
+          this.config.groupId,
+          this.config.topic,
+          partition,
+          generation,
+        ),
+      ),
+    );
+
     const assignments = [];
-    for (const { partition, generation } of claims) {
-      this.stoppedPartitions.delete(partition);
-      const stored = await this.context.storage.fence(
-        this.config.groupId,
-        this.config.topic,
-        partition,
-        generation,
-      );
-      const problem = stored ? this.checkStored(stored) : undefined;
+    const fresh: PartitionClaim[] = [];
+    let initial: PartitionPosition | undefined;
+    for (const [index, claim] of claims.entries()) {
+      const commit = stored[index];
+      this.stoppedPartitions.delete(claim.partition);
+      const problem = commit ? this.checkStored(commit) : undefined;
       if (problem) {
-        this.reportUnusableOffset(partition, problem);
+        this.reportUnusableOffset(claim.partition, problem);
         continue;
       }
-      let position = stored?.position;
+      let position = commit?.position;
       if (!position) {
-        position = await this.initialPosition();
-        await this.committer!.commitPosition(
-          partition,
-          position,
-          undefined,
-          generation,
-        );
+        // Every new partition of this claim starts at the same place.
+        initial ??= await this.initialPosition();
+        position = initial;
+        fresh.push(claim);
       }
       assignments.push({
-        partition,
+        partition: claim.partition,
         position,
-        lastMessage: stored?.lastMessage,
+        lastMessage: commit?.lastMessage,
       });
     }
-    reader.assign(assignments);
+    if (initial && fresh.length > 0) {
+      // Stored at once, so a restart before the first commit still starts
+      // here instead of at "now" again.
+      await this.committer!.commitPositions(
+        fresh.map(({ partition, generation }) => ({
+          partition,
+          position: initial!,
+          generation,
+        })),
+      );
+    }
+    this.reader!.assign(assignments);
     const partitions = claims.map((claim) => claim.partition);
     this.emit('consumer.partitions.assigned', this.source, partitions);
   }
@@ -633,12 +649,9 @@ export class ChangeStreamConsumer
           continue;
         }
         const position = await choose(partition, lastMessage);
-        await this.committer!.commitPosition(
-          partition,
-          position,
-          lastMessage,
-          generation,
-        );
+        await this.committer!.commitPositions([
+          { partition, position, lastMessage, generation },
+        ]);
         assignments.push({ partition, position, lastMessage });
       }
       reader.assign(assignments);

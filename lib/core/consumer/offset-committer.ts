@@ -1,5 +1,6 @@
 import { Mutex, MutexInterface } from 'async-mutex';
 import { BSON, ClientSession } from 'mongodb';
+import { OffsetFencedError } from '../errors';
 import type { BrokerLogger } from '../logging/broker-logger';
 import type { OffsetCommit, OffsetStorage } from '../offsets/offset-storage';
 import type { LastMessage, PartitionPosition } from '../offsets/position';
@@ -165,21 +166,51 @@ export class OffsetCommitter {
     );
   }
 
-  /** Writes an explicit position (a new group's start, a seek). */
-  async commitPosition(
-    partition: number,
-    position: PartitionPosition,
-    lastMessage: LastMessage | undefined,
-    generation: number | undefined,
+  /**
+   * Writes explicit positions (a new group's start, a seek). Rejects with
+   * `OffsetFencedError` when a newer owner fenced one of them.
+   */
+  async commitPositions(
+    entries: Array<{
+      partition: number;
+      position: PartitionPosition;
+      lastMessage?: LastMessage;
+      generation: number | undefined;
+    }>,
   ): Promise<void> {
-    const release = await this.lock(partition);
+    const sorted = [...entries].sort((a, b) => a.partition - b.partition);
+    const releases: MutexInterface.Releaser[] = [];
     try {
-      await this.options.storage.commitOffset(
-        this.buildCommit(partition, position, lastMessage, generation),
+      for (const entry of sorted) {
+        releases.push(await this.lock(entry.partition));
+      }
+      const commits = sorted.map((entry) =>
+        this.buildCommit(
+          entry.partition,
+          entry.position,
+          entry.lastMessage,
+          entry.generation,
+        ),
       );
-      this.committed.set(partition, positionKey(position));
+      const outcomes = await this.options.storage.commitOffsets(commits);
+      const fenced = sorted.filter((_, index) => outcomes[index] === 'fenced');
+      sorted.forEach((entry, index) => {
+        if (outcomes[index] === 'committed') {
+          this.committed.set(entry.partition, positionKey(entry.position));
+        }
+      });
+      if (fenced.length > 0) {
+        throw new OffsetFencedError(
+          {
+            groupId: this.options.groupId,
+            topic: this.options.topic,
+            partition: fenced[0].partition,
+          },
+          fenced[0].generation ?? 0,
+        );
+      }
     } finally {
-      release();
+      releases.forEach((release) => release());
     }
   }
 

@@ -1,6 +1,7 @@
 import type { ChangeStream, Db } from 'mongodb';
 import type { BrokerLogger } from '../logging/broker-logger';
 import type { StreamSlots } from '../stream/stream-slots';
+import { tryNextEvent } from '../stream/try-next';
 import { InternalCollections } from '../topics/internal-collections';
 import { backoffDelay } from '../util/backoff';
 import { delay } from '../util/delay';
@@ -84,7 +85,7 @@ export class MembershipWatcher {
         );
         this.stream = stream;
         while (!this.stopped) {
-          const event = await this.slots.run(() => stream.tryNext());
+          const event = await this.slots.run(() => tryNextEvent(stream));
           failures = 0;
           if (event) {
             this.notify();

@@ -14,6 +14,7 @@ import {
   probeCurrentToken,
   topicStreamPipeline,
 } from './stream-pipeline';
+import { tryNextEvent } from './try-next';
 
 type TopicEvent = ChangeStreamDocument<TopicMessageDocument>;
 
@@ -165,7 +166,9 @@ export class ReplayScanner {
     );
     try {
       for (;;) {
-        const event = await this.context.slots.run(() => collector.tryNext());
+        const event = await this.context.slots.run(() =>
+          tryNextEvent(collector),
+        );
         if (!event) {
           continue;
         }

@@ -13,6 +13,7 @@ import { ReplayScanner } from './replay-scanner';
 import type { SegmentLedger } from './segment-ledger';
 import { isHistoryLost, isInvalidResumeToken } from './stream-errors';
 import { topicStreamPipeline } from './stream-pipeline';
+import { tryNextEvent } from './try-next';
 
 type TopicEvent = ChangeStreamDocument<TopicMessageDocument>;
 
@@ -248,7 +249,7 @@ export class Segment implements SegmentHandle {
         stream.close().catch(ignoreError);
       }, this.context.settings.stallTimeoutMs);
       try {
-        return await stream.tryNext();
+        return await tryNextEvent(stream);
       } finally {
         clearTimeout(timer);
       }
