@@ -1,0 +1,209 @@
+import {
+  ChangeStreamBroker,
+  ChangeStreamConsumer,
+  ConsumerRecord,
+  DeadLetterHeaders,
+} from '../../lib/core';
+import { RecordCollector } from '../support/collector';
+import { connectTestBroker, uniqueName } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
+
+interface Job {
+  n: number;
+  failTimes?: number;
+}
+
+describe('retries and dead letters', () => {
+  let broker: ChangeStreamBroker;
+  let topic: string;
+  const consumers: ChangeStreamConsumer[] = [];
+
+  beforeEach(async () => {
+    broker = await connectTestBroker();
+    topic = uniqueName('tasks');
+    await broker.createTopic({ name: topic, partitions: 2 });
+  });
+
+  afterEach(async () => {
+    await Promise.all(
+      consumers.splice(0).map((consumer) => consumer.disconnect()),
+    );
+    await broker.getDatabase().dropDatabase();
+    await broker.disconnect();
+  });
+
+  async function consumer(groupId = 'workers'): Promise<ChangeStreamConsumer> {
+    const created = await broker.createConsumer({
+      groupId,
+      topic,
+      autoCommitIntervalMs: 100,
+    });
+    consumers.push(created);
+    return created;
+  }
+
+  it('retries with growing delays, in order, without blocking other partitions', async () => {
+    const attempts = new Map<number, number[]>();
+    const finished: ConsumerRecord<Job>[] = [];
+    const worker = await consumer();
+    await worker.subscribe<Job>({
+      maxRetries: 3,
+      retryDelay: 100,
+      handler: async (record) => {
+        const n = record.message.value.n;
+        const times = [...(attempts.get(n) ?? []), Date.now()];
+        attempts.set(n, times);
+        if (times.length <= (record.message.value.failTimes ?? 0)) {
+          throw new Error(`attempt ${times.length} of ${n} fails`);
+        }
+        finished.push(record);
+      },
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { value: { n: 1, failTimes: 2 }, partition: 0, key: 'same' },
+      { value: { n: 2 }, partition: 0, key: 'same' },
+      { value: { n: 3 }, partition: 1 },
+    ]);
+
+    await waitFor(() => finished.length === 3, {
+      description: 'three records',
+    });
+    const order = finished.map((record) => record.message.value.n);
+    expect(order.indexOf(1)).toBeLessThan(order.indexOf(2));
+    // Partition 1 finished while partition 0 waited to retry.
+    expect(order.indexOf(3)).toBeLessThan(order.indexOf(1));
+    const times = attempts.get(1)!;
+    expect(times).toHaveLength(3);
+    const firstGap = times[1] - times[0];
+    const secondGap = times[2] - times[1];
+    expect(firstGap).toBeGreaterThanOrEqual(75);
+    expect(secondGap).toBeGreaterThanOrEqual(150);
+  });
+
+  it('dead-letters a record after the last attempt and moves on', async () => {
+    const errors: Array<{ error: Error; record?: ConsumerRecord }> = [];
+    const collector = new RecordCollector<Job>();
+    const worker = await consumer();
+    await worker.subscribe<Job>({
+      maxRetries: 1,
+      retryDelay: 10,
+      handler: async (record) => {
+        if (record.message.value.failTimes) {
+          throw new Error('poison message');
+        }
+        await collector.handler(record);
+      },
+      errorHandler: async (error, record) => {
+        errors.push({ error, record });
+      },
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { key: 'k', value: { n: 1, failTimes: 99 }, headers: { kind: 'test' } },
+      { key: 'k', value: { n: 2 } },
+    ]);
+
+    await waitFor(() => collector.records.length === 1, {
+      description: 'the good record',
+    });
+    await waitFor(() => errors.length === 1, {
+      description: 'the error handler',
+    });
+    const deadLetters = broker.getDatabase().collection(`${topic}.dlq`);
+    const [dead] = await waitFor(() =>
+      deadLetters
+        .find()
+        .toArray()
+        .then((docs) => docs.length && docs),
+    );
+    expect(dead.key).toBe('k');
+    expect(dead.value).toEqual({ n: 1, failTimes: 99 });
+    expect(dead.headers.kind).toBe('test');
+    expect(dead.headers[DeadLetterHeaders.errorMessage]).toBe('poison message');
+    expect(dead.headers[DeadLetterHeaders.errorStack]).toContain(
+      'poison message',
+    );
+    expect(dead.headers[DeadLetterHeaders.attempts]).toBe('2');
+    expect(dead.headers[DeadLetterHeaders.originalTopic]).toBe(topic);
+    expect(dead.headers[DeadLetterHeaders.originalPartition]).toBe(
+      String(errors[0].record?.partition),
+    );
+    expect(dead.headers[DeadLetterHeaders.originalOffset]).toContain('_data');
+    expect(errors[0].error.message).toBe('poison message');
+    expect(errors[0].record?.message.value).toEqual({ n: 1, failTimes: 99 });
+  });
+
+  it('stops the partition under the stop policy and retries after a restart', async () => {
+    let failing = true;
+    const handled: number[] = [];
+    const handler = async (record: ConsumerRecord<Job>) => {
+      if (record.message.value.failTimes && failing) {
+        throw new Error('stop here');
+      }
+      handled.push(record.message.value.n);
+    };
+    const worker = await consumer();
+    await worker.subscribe<Job>({
+      maxRetries: 0,
+      onFailure: 'stop',
+      handler,
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { value: { n: 1, failTimes: 1 }, partition: 0 },
+      { value: { n: 2 }, partition: 0 },
+      { value: { n: 3 }, partition: 1 },
+    ]);
+    await waitFor(() => handled.includes(3), { description: 'partition 1' });
+    await producer.send({ value: { n: 4 }, partition: 1 });
+    await waitFor(() => handled.includes(4), {
+      description: 'partition 1 again',
+    });
+    expect(handled).not.toContain(2);
+    expect(
+      await broker.getDatabase().collection(`${topic}.dlq`).countDocuments(),
+    ).toBe(0);
+
+    await worker.disconnect();
+    failing = false;
+    const restarted = await consumer();
+    await restarted.subscribe<Job>({
+      maxRetries: 0,
+      onFailure: 'stop',
+      handler,
+    });
+    await waitFor(() => handled.includes(1) && handled.includes(2), {
+      description: 'the stopped records after a restart',
+    });
+    expect(handled.indexOf(1)).toBeLessThan(handled.indexOf(2));
+    expect(handled.filter((n) => n === 3)).toHaveLength(1);
+  });
+
+  it('drops a failed record when dead-lettering is off', async () => {
+    const handled: number[] = [];
+    const worker = await consumer();
+    await worker.subscribe<Job>({
+      maxRetries: 0,
+      deadLetterTopic: false,
+      handler: async (record) => {
+        if (record.message.value.failTimes) {
+          throw new Error('dropped');
+        }
+        handled.push(record.message.value.n);
+      },
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { value: { n: 1, failTimes: 1 }, partition: 0 },
+      { value: { n: 2 }, partition: 0 },
+    ]);
+    await waitFor(() => handled.includes(2), {
+      description: 'the next record',
+    });
+    const names = await broker.getDatabase().listCollections().toArray();
+    expect(names.map((collection) => collection.name)).not.toContain(
+      `${topic}.dlq`,
+    );
+  });
+});
