@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ChangeStreamModule } from '../../../lib';
+import type { ServiceEnvironment } from '../../shared/service-environment';
+import { EnrollmentsModule } from './enrollments/enrollments.module';
+
+/** Root module of classroom-service. */
+@Module({})
+export class AppModule {
+  /** Builds the application for the given environment. */
+  static register(environment: ServiceEnvironment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ChangeStreamModule.forRoot({
+          mongoUri: environment.mongoUrl,
+          database: environment.brokerDatabase,
+          clientId: environment.service,
+        }),
+        EnrollmentsModule.register(environment.database),
+      ],
+    };
+  }
+}
