@@ -284,6 +284,67 @@ describe('@OnTopic', () => {
     expect(handler.live).toEqual(['after start']);
   });
 
+  it('pauses and resumes by handler name', async () => {
+    const topic = uniqueName('paced');
+
+    @Injectable()
+    class PacedHandler {
+      readonly values: string[] = [];
+
+      @OnTopic(topic)
+      handle(record: ConsumerRecord<string>): void {
+        this.values.push(record.message.value);
+      }
+    }
+
+    @Injectable()
+    class WitnessHandler {
+      readonly values: string[] = [];
+
+      @OnTopic(topic, { groupId: 'witness' })
+      handle(record: ConsumerRecord<string>): void {
+        this.values.push(record.message.value);
+      }
+    }
+
+    app = await startApp({
+      imports: [
+        ChangeStreamModule.forRoot(testModuleOptions({ groupId: 'paced' })),
+      ],
+      providers: [PacedHandler, WitnessHandler],
+    });
+    const registry = app.get(ConsumerRegistry);
+    expect(() => registry.pause('Missing#handle')).toThrow(
+      'No running consumer for handler "Missing#handle". Running handlers: ' +
+        'PacedHandler#handle, WitnessHandler#handle.',
+    );
+
+    registry.pause('PacedHandler#handle');
+    expect(registry.isPaused('PacedHandler#handle')).toBe(true);
+    expect(registry.isPaused('WitnessHandler#handle')).toBe(false);
+    const publisher = app.get(TopicPublisher);
+    const witness = app.get(WitnessHandler);
+    const paced = app.get(PacedHandler);
+
+    // A read already waiting when pause() ran still delivers its record,
+    // so only the second message shows that reading stopped. The witness
+    // group reads the same partition and marks when each one was sent.
+    for (const value of ['first', 'second']) {
+      await publisher.send(topic, { value });
+      await waitFor(() => witness.values.includes(value), {
+        description: `the witness group to receive "${value}"`,
+      });
+    }
+    expect(paced.values).not.toContain('second');
+
+    registry.resume('PacedHandler#handle');
+    expect(registry.isPaused('PacedHandler#handle')).toBe(false);
+    await waitFor(() => paced.values.length === 2, {
+      description: 'both messages after resume',
+    });
+    expect(paced.values).toEqual(['first', 'second']);
+  });
+
   it('works with forRootAsync and a factory', async () => {
     const topic = uniqueName('settings');
     const SETTINGS = 'SETTINGS';

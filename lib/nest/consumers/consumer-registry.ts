@@ -31,8 +31,12 @@ export class ConsumerRegistry {
   }
 
   /**
-   * Stops reading new records for the consumers of handler `name`
-   * (`Class#method`); handlers already running finish.
+   * Stops the consumers of handler `name` (`Class#method`) from reading
+   * further records. Handlers already running finish.
+   *
+   * NOTE: records read before the pause, including one from a read that was
+   * already waiting for the next change, are still handed to the handler:
+   * the core consumer's pause() only stops further reads.
    */
   pause(name: string): void {
     this.require(name).forEach((entry) => entry.consumer.pause());
