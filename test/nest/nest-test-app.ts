@@ -31,7 +31,7 @@ export function testModuleOptions(
 export interface LogLine {
   level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
   message: string;
-  /** Last string argument: the context, or the stack of an error line. */
+  /** Arguments after the message: the context, after the stack on errors. */
   params: unknown[];
 }
 
