@@ -111,12 +111,10 @@ describe('retries and dead letters', () => {
       description: 'the error handler',
     });
     const deadLetters = broker.getDatabase().collection(`${topic}.dlq`);
-    const [dead] = await waitFor(() =>
-      deadLetters
-        .find()
-        .toArray()
-        .then((docs) => docs.length && docs),
-    );
+    const [dead] = await waitFor(async () => {
+      const documents = await deadLetters.find().toArray();
+      return documents.length > 0 ? documents : undefined;
+    });
     expect(dead.key).toBe('k');
     expect(dead.value).toEqual({ n: 1, failTimes: 99 });
     expect(dead.headers.kind).toBe('test');

@@ -18,6 +18,8 @@ import type { LastMessage, PartitionPosition } from '../offsets/position';
 import type { ChangeStreamProducer } from '../producer/producer';
 import { probeCurrentToken } from '../stream/stream-pipeline';
 import { RecordTicket, TopicReader } from '../stream/topic-reader';
+import { backoffDelay } from '../util/backoff';
+import { delay } from '../util/delay';
 import { settleWithin } from '../util/settle-within';
 import type { ConsumerContext } from './consumer-context';
 import {
@@ -87,6 +89,10 @@ export class ChangeStreamConsumer
   private unwatch?: () => void;
   private readonly stoppedPartitions = new Set<number>();
   private repositioning = Promise.resolve();
+  /** History losses since the last processed record; paces recoveries. */
+  private historyLostStreak = 0;
+  /** Aborted when the consumer stops, to end its pending waits. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly context: ConsumerContext,
@@ -293,6 +299,7 @@ export class ChangeStreamConsumer
       writeConcern: context.writeConcern,
       logger: withContext(context.logger, 'ConsumerGroup', { ...this.source }),
       listener: {
+        onJoined: () => this.emit('consumer.joined', this.source),
         onAssigned: (claims) => this.onAssigned(claims),
         onRevoked: (partitions) => this.onRevoked(partitions),
         onLost: (partitions, reason) => this.onLost(partitions, reason),
@@ -377,7 +384,6 @@ export class ChangeStreamConsumer
 
     this.unwatch = context.watchMembership(member);
     await member.join();
-    this.emit('consumer.joined', this.source);
     if (this.autoCommit) {
       this.autoCommitTimer = setInterval(
         () => void this.commitInBackground(),
@@ -418,6 +424,7 @@ export class ChangeStreamConsumer
   }
 
   private async teardown(): Promise<void> {
+    this.stopping.abort();
     clearInterval(this.autoCommitTimer);
     this.unwatch?.();
     this.unwatch = undefined;
@@ -452,6 +459,7 @@ export class ChangeStreamConsumer
     if (outcome === 'abandoned') {
       return;
     }
+    this.historyLostStreak = 0;
     this.finishedSinceCommit += 1;
     const threshold = this.config.autoCommitThreshold;
     if (
@@ -683,16 +691,44 @@ export class ChangeStreamConsumer
       return;
     }
     const margin = this.config.historyLostReplayMarginMs;
-    this.reposition(partitions, async (partition, last) => {
+    this.historyLostStreak += 1;
+    // A recovery that loses its history again right away waits longer each
+    // time instead of looping.
+    const pause =
+      this.historyLostStreak > 1
+        ? backoffDelay(this.historyLostStreak - 1, {
+            initialDelayMs: this.context.retryDelayMs,
+            maxDelayMs: this.context.maxRetryDelayMs,
+          })
+        : 0;
+    void delay(pause, this.stopping.signal)
+      .then(() =>
+        this.stopping.signal.aborted
+          ? undefined
+          : this.recoverHistory(partitions, policy, margin),
+      )
+      .catch((repositionError: unknown) => {
+        this.logger.error('Failed to recover from lost change history', {
+          partitions,
+          error: repositionError,
+        });
+        this.emit('consumer.error', this.source, repositionError as Error);
+      });
+  }
+
+  private recoverHistory(
+    partitions: number[],
+    policy: 'replay' | 'latest',
+    margin: number,
+  ): Promise<void> {
+    return this.reposition(partitions, async (partition, last) => {
       if (policy === 'latest') {
+        const token = await probeCurrentToken(this.context.collection);
         this.logger.error(
-          'Skipping to the latest message: messages in the gap are not delivered',
-          { partition },
+          'Skipped to the latest message: messages in the gap are not delivered',
+          { partition, lastMessageId: last?.id },
         );
-        return {
-          kind: 'token',
-          token: await probeCurrentToken(this.context.collection),
-        };
+        return { kind: 'token', token };
       }
       const afterId = last
         ? idBefore(last.timestamp.getTime() - margin)
@@ -706,12 +742,6 @@ export class ChangeStreamConsumer
         },
       );
       return { kind: 'replay', afterId };
-    }).catch((repositionError: unknown) => {
-      this.logger.error('Failed to recover from lost change history', {
-        partitions,
-        error: repositionError,
-      });
-      this.emit('consumer.error', this.source, repositionError as Error);
     });
   }
 

@@ -44,6 +44,8 @@ export interface DispatcherOptions {
 interface PartitionQueue {
   items: DispatchItem[];
   running: boolean;
+  /** The record in its handler right now. */
+  active?: DispatchItem;
   stopped: boolean;
   controller: AbortController;
   idle?: Deferred<void>;
@@ -61,6 +63,7 @@ export class PartitionDispatcher {
   private buffered = 0;
   private paused = false;
   private waiters: Deferred<void>[] = [];
+  private resumed?: Deferred<void>;
   private readonly ready = Promise.resolve();
 
   constructor(private readonly options: DispatcherOptions) {
@@ -100,14 +103,22 @@ export class PartitionDispatcher {
     return waiter.promise;
   }
 
-  /** Stops handing out capacity; running handlers finish. */
+  /**
+   * Stops reading and starting records; handlers already running finish.
+   * Queued records wait for {@link resume}.
+   */
   pause(): void {
-    this.paused = true;
+    if (!this.paused) {
+      this.paused = true;
+      this.resumed = createDeferred<void>();
+    }
   }
 
   /** Undoes {@link pause}. */
   resume(): void {
     this.paused = false;
+    this.resumed?.resolve();
+    this.resumed = undefined;
     this.release();
   }
 
@@ -133,7 +144,7 @@ export class PartitionDispatcher {
       return;
     }
     queue.controller.abort();
-    this.dropQueued(queue, queue.running);
+    this.dropQueued(queue, queue.active !== undefined);
     if (queue.running) {
       queue.idle ??= createDeferred<void>();
       await queue.idle.promise;
@@ -164,12 +175,22 @@ export class PartitionDispatcher {
     queue.running = true;
     try {
       while (queue.items.length > 0 && !queue.controller.signal.aborted) {
+        if (this.resumed) {
+          await this.waitForResume(queue.controller.signal);
+          continue;
+        }
         const item = queue.items[0];
-        const outcome = await this.options.process(
-          item,
-          queue.controller.signal,
-          (work) => this.slots.runExclusive(work),
-        );
+        queue.active = item;
+        let outcome: ProcessOutcome;
+        try {
+          outcome = await this.options.process(
+            item,
+            queue.controller.signal,
+            (work) => this.slots.runExclusive(work),
+          );
+        } finally {
+          queue.active = undefined;
+        }
         if (queue.items[0] === item) {
           queue.items.shift();
           this.buffered -= 1;
@@ -186,6 +207,21 @@ export class PartitionDispatcher {
       queue.idle?.resolve();
       queue.idle = undefined;
     }
+  }
+
+  private waitForResume(signal: AbortSignal): Promise<void> {
+    const resumed = this.resumed;
+    if (!resumed || signal.aborted) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+      void resumed.promise.then(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
   }
 
   /** Drops queued records; `keepHead` keeps the one in its handler. */

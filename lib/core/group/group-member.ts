@@ -25,6 +25,8 @@ export interface PartitionClaim {
 
 /** What a member asks its consumer to do when ownership changes. */
 export interface GroupMemberListener {
+  /** The member registered; partitions are claimed next. */
+  onJoined(): void;
   /** Start reading these partitions. */
   onAssigned(claims: PartitionClaim[]): Promise<void>;
   /**
@@ -108,6 +110,7 @@ export class GroupMember {
     await this.heartbeat();
     await this.options.clock.sync();
     this.options.logger.info('Joined consumer group');
+    this.options.listener.onJoined();
     await this.reconcile();
     this.scheduleTick();
   }

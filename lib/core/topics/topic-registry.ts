@@ -18,6 +18,7 @@ import { validateTopicName } from './topic-name';
 
 /** Server error code for "collection already exists". */
 const NAMESPACE_EXISTS = 48;
+const DUPLICATE_KEY = 11000;
 
 /** Options of {@link TopicRegistry.ensureTopic}. */
 export interface EnsureTopicOptions {
@@ -94,24 +95,11 @@ export class TopicRegistry {
     const { name, partitions, retentionMs } = this.validate(config);
 
     const now = new Date();
-    const stored = await this.registry.findOneAndUpdate(
-      { _id: name },
-      {
-        $setOnInsert: {
-          partitions,
-          createdAt: now,
-          ...(retentionMs === undefined ? {} : { retentionMs }),
-        },
-      },
-      {
-        upsert: true,
-        returnDocument: 'after',
-        writeConcern: this.writeConcern,
-      },
-    );
-    if (!stored) {
-      throw new TopicNotFoundError(name);
-    }
+    const stored = await this.upsertRegistryEntry(name, {
+      partitions,
+      createdAt: now,
+      ...(retentionMs === undefined ? {} : { retentionMs }),
+    });
     if (stored.partitions !== partitions) {
       throw new PartitionMismatchError(name, partitions, stored.partitions);
     }
@@ -133,6 +121,43 @@ export class TopicRegistry {
     const metadata = toMetadata(stored);
     this.cache.set(name, metadata);
     return metadata;
+  }
+
+  /**
+   * Inserts the registry entry unless it exists and returns the stored one.
+   * Two processes may create a topic at once: the loser of the upsert race
+   * gets a duplicate-key error (or no document back), so it reads the
+   * winner's entry instead.
+   */
+  private async upsertRegistryEntry(
+    name: string,
+    entry: Omit<TopicRegistryDocument, '_id'>,
+  ): Promise<TopicRegistryDocument> {
+    try {
+      const stored = await this.registry.findOneAndUpdate(
+        { _id: name },
+        { $setOnInsert: entry },
+        {
+          upsert: true,
+          returnDocument: 'after',
+          writeConcern: this.writeConcern,
+        },
+      );
+      if (stored) {
+        return stored;
+      }
+    } catch (error) {
+      if (!(
+        error instanceof MongoServerError && error.code === DUPLICATE_KEY
+      )) {
+        throw error;
+      }
+    }
+    const existing = await this.registry.findOne({ _id: name });
+    if (!existing) {
+      throw new TopicNotFoundError(name);
+    }
+    return existing;
   }
 
   /**
