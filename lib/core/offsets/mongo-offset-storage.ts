@@ -46,6 +46,18 @@ function toCommit(document: OffsetDocument): OffsetCommit {
   return { ...commit, offset: commit.offset ?? null };
 }
 
+/** Optional fields that a commit replaces, or clears when it lacks them. */
+const CLEARED_WHEN_MISSING = ['lastMessage', 'incarnation'] as const;
+
+function unsetMissing(commit: OffsetCommit): { $unset?: Record<string, ''> } {
+  const missing = CLEARED_WHEN_MISSING.filter(
+    (field) => commit[field] === undefined,
+  );
+  return missing.length === 0
+    ? {}
+    : { $unset: Object.fromEntries(missing.map((field) => [field, ''])) };
+}
+
 function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 }
@@ -214,10 +226,8 @@ export class MongoOffsetStorage implements OffsetStorage {
         ...(generation === undefined ? {} : { generation }),
       },
       $currentDate: { committedAt: true as const },
-      // A position without a last message (a reset) must not keep the old one.
-      ...(commit.lastMessage === undefined
-        ? { $unset: { lastMessage: '' as const } }
-        : {}),
+      // A commit without these (a reset) must not keep the old values.
+      ...unsetMissing(commit),
     };
     return { filter, update };
   }
