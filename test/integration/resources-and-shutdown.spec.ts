@@ -12,7 +12,9 @@ describe('connection budget and shutdown', () => {
   const consumers: ChangeStreamConsumer[] = [];
 
   afterEach(async () => {
-    await Promise.all(consumers.splice(0).map((consumer) => consumer.disconnect()));
+    await Promise.all(
+      consumers.splice(0).map((consumer) => consumer.disconnect()),
+    );
     await broker.getDatabase().dropDatabase();
     await broker.disconnect();
   });
@@ -43,14 +45,20 @@ describe('connection budget and shutdown', () => {
         sendTimes.push(Date.now() - started);
       }
     }
-    await waitFor(() => collectors.every((collector) => collector.records.length === 3), {
-      description: 'three records on every topic',
-    });
-    const offsets = broker.getDatabase().collection(InternalCollections.offsets);
+    await waitFor(
+      () => collectors.every((collector) => collector.records.length === 3),
+      {
+        description: 'three records on every topic',
+      },
+    );
+    const offsets = broker
+      .getDatabase()
+      .collection(InternalCollections.offsets);
     await waitFor(
       async () =>
-        (await offsets.countDocuments({ 'lastMessage.id': { $exists: true } })) ===
-        topics.length,
+        (await offsets.countDocuments({
+          'lastMessage.id': { $exists: true },
+        })) === topics.length,
       { description: 'a commit on every topic' },
     );
     // A send never waits behind a stream's read.
@@ -77,7 +85,9 @@ describe('connection budget and shutdown', () => {
     });
     const producer = await broker.createProducer({ topic });
     await producer.send([{ value: 1 }, { value: 2 }, { value: 3 }]);
-    await waitFor(() => started === 1, { description: 'the first handler to start' });
+    await waitFor(() => started === 1, {
+      description: 'the first handler to start',
+    });
 
     await consumer.disconnect();
     expect(finished).toEqual([1]);
@@ -91,7 +101,9 @@ describe('connection budget and shutdown', () => {
     const next = await broker.createConsumer({ groupId: 'graceful', topic });
     consumers.push(next);
     await next.subscribe({ handler: collector.handler });
-    await waitFor(() => collector.records.length === 2, { description: '2 records' });
+    await waitFor(() => collector.records.length === 2, {
+      description: '2 records',
+    });
     expect(collector.values()).toEqual([2, 3]);
   });
 

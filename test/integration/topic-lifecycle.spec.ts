@@ -33,7 +33,9 @@ describe('topic lifecycle, seek and reset', () => {
   async function send(from: number, to: number): Promise<void> {
     const producer = await broker.createProducer({ topic });
     await producer.send(
-      Array.from({ length: to - from }, (_, index) => ({ value: from + index })),
+      Array.from({ length: to - from }, (_, index) => ({
+        value: from + index,
+      })),
     );
   }
 
@@ -44,7 +46,9 @@ describe('topic lifecycle, seek and reset', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(consumers.splice(0).map((consumer) => consumer.disconnect()));
+    await Promise.all(
+      consumers.splice(0).map((consumer) => consumer.disconnect()),
+    );
     await broker.getDatabase().dropDatabase();
     await broker.disconnect();
   });
@@ -57,7 +61,9 @@ describe('topic lifecycle, seek and reset', () => {
       invalidations.push(operation),
     );
     await send(0, 5);
-    await waitFor(() => collector.records.length === 5, { description: '5 records' });
+    await waitFor(() => collector.records.length === 5, {
+      description: '5 records',
+    });
 
     await broker.getDatabase().collection(topic).drop();
     await waitFor(() => invalidations.includes('drop'), {
@@ -76,7 +82,9 @@ describe('topic lifecycle, seek and reset', () => {
     const first = new RecordCollector<number>();
     const { consumer } = await start(first, 'history');
     await send(0, 3);
-    await waitFor(() => first.records.length === 3, { description: '3 records' });
+    await waitFor(() => first.records.length === 3, {
+      description: '3 records',
+    });
     await consumer.disconnect();
 
     await broker.getDatabase().collection(topic).drop();
@@ -96,7 +104,9 @@ describe('topic lifecycle, seek and reset', () => {
     expect(second.records).toHaveLength(0);
 
     await restarted.consumer.disconnect();
-    await broker.admin().resetOffsets({ groupId: 'history', topic, to: 'earliest' });
+    await broker
+      .admin()
+      .resetOffsets({ groupId: 'history', topic, to: 'earliest' });
     const third = new RecordCollector<number>();
     await start(third, 'history');
     await waitFor(() => third.records.length === 3, {
@@ -109,7 +119,9 @@ describe('topic lifecycle, seek and reset', () => {
     const collector = new RecordCollector<number>();
     const { consumer } = await start(collector);
     await send(0, 10);
-    await waitFor(() => collector.records.length === 10, { description: '10 records' });
+    await waitFor(() => collector.records.length === 10, {
+      description: '10 records',
+    });
 
     await consumer.seek(0, 'earliest');
     await consumer.seek(1, 'earliest');
@@ -128,7 +140,9 @@ describe('topic lifecycle, seek and reset', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const cutoff = new Date();
     await send(12, 14);
-    await waitFor(() => collector.records.length === 24, { description: '2 more' });
+    await waitFor(() => collector.records.length === 24, {
+      description: '2 more',
+    });
     await consumer.seek(0, cutoff);
     await consumer.seek(1, cutoff);
     await waitFor(() => collector.records.length === 26, {
@@ -145,7 +159,9 @@ describe('topic lifecycle, seek and reset', () => {
     const collector = new RecordCollector<number>();
     const { consumer } = await start(collector, 'admin');
     await send(0, 4);
-    await waitFor(() => collector.records.length === 4, { description: '4 records' });
+    await waitFor(() => collector.records.length === 4, {
+      description: '4 records',
+    });
     await expect(
       broker.admin().resetOffsets({ groupId: 'admin', topic, to: 'earliest' }),
     ).rejects.toThrow(GroupActiveError);
@@ -158,10 +174,14 @@ describe('topic lifecycle, seek and reset', () => {
     ]);
 
     await consumer.disconnect();
-    await broker.admin().resetOffsets({ groupId: 'admin', topic, to: 'earliest' });
+    await broker
+      .admin()
+      .resetOffsets({ groupId: 'admin', topic, to: 'earliest' });
     const again = new RecordCollector<number>();
     await start(again, 'admin');
-    await waitFor(() => again.records.length === 4, { description: 'a full replay' });
+    await waitFor(() => again.records.length === 4, {
+      description: 'a full replay',
+    });
     const after = await broker.admin().describeGroup('admin', topic);
     await waitFor(
       async () =>

@@ -244,12 +244,21 @@ export class Segment implements SegmentHandle {
       throw new StreamInterrupted('stream closed');
     }
     return this.context.slots.run(async () => {
-      const timer = setTimeout(() => {
-        this.stalled = true;
-        stream.close().catch(ignoreError);
-      }, this.context.settings.stallTimeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          // Closing waits for the hung read, so the stream is abandoned
+          // and closed in the background while a new one opens.
+          this.stalled = true;
+          this.stream = undefined;
+          stream.close().catch(ignoreError);
+          reject(new StreamInterrupted('stream stalled'));
+        }, this.context.settings.stallTimeoutMs);
+      });
+      const read = tryNextEvent(stream);
+      read.catch(ignoreError);
       try {
-        return await tryNextEvent(stream);
+        return await Promise.race([read, stalled]);
       } finally {
         clearTimeout(timer);
       }
