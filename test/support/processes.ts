@@ -49,14 +49,22 @@ export class FixtureProcess {
     });
   }
 
-  /** Sends a signal and waits for the exit. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /**
+   * Sends a signal and waits for the exit; a process still alive after
+   * `graceMs` is killed with SIGKILL.
+   */
+  async kill(
+    signal: NodeJS.Signals = 'SIGKILL',
+    graceMs = 15_000,
+  ): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
     }
     const exited = once(this.child, 'exit');
     this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await exited;
+    clearTimeout(timer);
   }
 
   /** Waits for the process to exit on its own and returns its code. */

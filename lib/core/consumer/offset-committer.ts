@@ -80,7 +80,9 @@ export class OffsetCommitter {
       const pending: Array<{ commit: OffsetCommit; key: string }> = [];
       for (const partition of sorted) {
         const position = this.options.reader.position(partition);
-        if (!position) {
+        // Without a generation the partition is no longer owned here, and
+        // an unfenced write could overwrite the new owner's offset.
+        if (!position || this.options.generationOf(partition) === undefined) {
           continue;
         }
         const key = positionKey(position);
@@ -134,6 +136,17 @@ export class OffsetCommitter {
     ticket: RecordTicket,
     session: ClientSession,
   ): Promise<string | undefined> {
+    const generation = this.options.generationOf(ticket.partition);
+    if (generation === undefined) {
+      throw new OffsetFencedError(
+        {
+          groupId: this.options.groupId,
+          topic: this.options.topic,
+          partition: ticket.partition,
+        },
+        0,
+      );
+    }
     const position = ticket.positionAfter();
     if (!position) {
       return undefined;
