@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import { accessSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { createClient } from 'redis';
+import { findFreePort } from '../../scripts/database/free-port';
+import { onInterrupt, spawnTracked } from './child-processes';
+
+/** A Redis server started by the bench. */
+export interface BenchRedis {
+  url: string;
+  version: string;
+  /** Settings passed on the command line, for the report. */
+  settings: string[];
+  stop(): Promise<void>;
+}
+
+/** Reason the Redis peer cannot run. */
+export interface RedisUnavailable {
+  unavailable: string;
+}
+
+function findRedisServer(): string | undefined {
+  for (const directory of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(directory, 'redis-server');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+async function readVersion(url: string, deadline: number): Promise<string> {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const client = createClient({
+      url,
+      socket: { reconnectStrategy: false },
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const info = await client.info('server');
+      await client.quit();
+      return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    } catch (error) {
+      lastError = error;
+      await client.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(
+    `redis-server did not respond on ${url}: ${String(lastError)}`,
+  );
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1 on a free port, with every setting that
+ * matters given on the command line (no config file is read): an
+ * append-only file synced once a second, no RDB snapshots, data in a fresh
+ * temporary directory. Returns why it cannot run when the binary is missing.
+ */
+export async function startRedis(): Promise<BenchRedis | RedisUnavailable> {
+  const binary = findRedisServer();
+  if (!binary) {
+    return {
+      unavailable:
+        'redis-server not found; install it with ' +
+        '`apt-get install -y redis-server` to add the Redis Streams column.',
+    };
+  }
+  const port = await findFreePort();
+  const directory = mkdtempSync(join(tmpdir(), 'csb-bench-redis-'));
+  const settings = [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    directory,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+  ];
+  const log = openSync(join(directory, 'redis.log'), 'a');
+  const child = spawnTracked('server', binary, settings, {
+    stdio: ['ignore', log, log],
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    removeInterrupt();
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(directory, { recursive: true, force: true });
+  };
+  const removeInterrupt = onInterrupt(stop);
+  try {
+    const version = await readVersion(url, Date.now() + 10_000);
+    return { url, version, settings: settings.slice(6), stop };
+  } catch (error) {
+    await stop();
+    return { unavailable: (error as Error).message };
+  }
+}
