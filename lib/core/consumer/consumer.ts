@@ -37,6 +37,7 @@ import {
   PartitionDispatcher,
   ProcessOutcome,
 } from './partition-dispatcher';
+import { PartitionSessions } from './partition-sessions';
 import { RecordProcessor } from './record-processor';
 
 /** Where `seek` moves a partition. */
@@ -80,6 +81,7 @@ export class ChangeStreamConsumer
   private state: ConsumerState = 'created';
   private member?: GroupMember;
   private reader?: TopicReader;
+  private sessions?: PartitionSessions;
   private dispatcher?: PartitionDispatcher;
   private committer?: OffsetCommitter;
   private autoCommit = true;
@@ -347,6 +349,10 @@ export class ChangeStreamConsumer
       onCommitted: (partitions) =>
         this.emit('consumer.offsets.committed', this.source, partitions),
     });
+    const sessions = new PartitionSessions(context.client, (partition, id) =>
+      member.announceSession(partition, id),
+    );
+    this.sessions = sessions;
     const processor = new RecordProcessor({
       handler: config.handler as RecordProcessor['options']['handler'],
       errorHandler:
@@ -367,7 +373,7 @@ export class ChangeStreamConsumer
       ),
       deadLetter,
       transaction,
-      client: context.client,
+      sessions,
       committer,
       logger: this.logger,
       deadLetterRetryDelayMs: context.retryDelayMs,
@@ -430,6 +436,7 @@ export class ChangeStreamConsumer
     this.unwatch = undefined;
     this.dispatcher?.releaseWaiters();
     await this.reader?.stop();
+    await this.sessions?.endAll();
   }
 
   private async commitInBackground(): Promise<void> {
@@ -607,6 +614,7 @@ export class ChangeStreamConsumer
       reader.forget(partition);
       this.committer!.forget(partition);
       this.stoppedPartitions.delete(partition);
+      await this.sessions?.end(partition);
     }
     this.emit('consumer.partitions.revoked', this.source, partitions);
   }
@@ -620,9 +628,15 @@ export class ChangeStreamConsumer
     this.member?.requestReconcile();
     partitions.forEach((partition) => reader.detach(partition));
     this.emit('consumer.partitions.lost', this.source, partitions, reason);
-    await Promise.all(
+    const drained = Promise.all(
       partitions.map((partition) => dispatcher.drain(partition)),
     );
+    // Ending a session aborts its open transaction: a handler still running
+    // for a lost partition cannot commit anything.
+    await Promise.all(
+      partitions.map((partition) => this.sessions?.end(partition)),
+    );
+    await drained;
     for (const partition of partitions) {
       reader.forget(partition);
       this.committer?.forget(partition);

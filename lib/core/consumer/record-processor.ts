@@ -1,4 +1,4 @@
-import type { MongoClient, TransactionOptions } from 'mongodb';
+import type { TransactionOptions } from 'mongodb';
 import { OffsetFencedError } from '../errors';
 import type { BrokerLogger } from '../logging/broker-logger';
 import type { ChangeStreamProducer } from '../producer/producer';
@@ -12,6 +12,7 @@ import type {
   MessageHandler,
 } from './message-handler';
 import type { OffsetCommitter } from './offset-committer';
+import type { PartitionSessions } from './partition-sessions';
 import type { DispatchItem, ProcessOutcome } from './partition-dispatcher';
 import { runOffsetTransaction } from './transaction-runner';
 
@@ -27,7 +28,8 @@ export interface RecordProcessorOptions {
   deadLetter?: ChangeStreamProducer;
   /** Transaction options when the handler is transactional. */
   transaction?: TransactionOptions;
-  client: MongoClient;
+  /** Sessions of transactional handlers, one per partition. */
+  sessions: PartitionSessions;
   committer: OffsetCommitter;
   logger: BrokerLogger;
   /** Retry delay of dead-letter writes that fail. */
@@ -117,15 +119,16 @@ export class RecordProcessor {
     );
   }
 
-  private inTransaction(
+  private async inTransaction(
     item: DispatchItem,
     work: (session: import('mongodb').ClientSession) => Promise<void> | void,
     signal: AbortSignal,
   ): Promise<void> {
     const { committer } = this.options;
     const { ticket } = item;
+    const session = await this.options.sessions.sessionFor(ticket.partition);
     return runOffsetTransaction(
-      this.options.client,
+      session,
       this.options.transaction!,
       {
         work: async (session) => {

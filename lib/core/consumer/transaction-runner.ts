@@ -1,9 +1,4 @@
-import {
-  ClientSession,
-  MongoClient,
-  MongoError,
-  TransactionOptions,
-} from 'mongodb';
+import { ClientSession, MongoError, TransactionOptions } from 'mongodb';
 import { ignoreError } from '../util/ignore-error';
 
 /** The driver's own bound on retrying one transaction, in milliseconds. */
@@ -41,42 +36,37 @@ export interface TransactionSteps {
  * whether it happened. Other errors abort and are rethrown.
  */
 export async function runOffsetTransaction(
-  client: MongoClient,
+  session: ClientSession,
   options: TransactionOptions,
   steps: TransactionSteps,
   signal: AbortSignal,
 ): Promise<void> {
-  const session = client.startSession();
   const deadline = Date.now() + TRANSACTION_TIME_LIMIT_MS;
-  try {
-    for (;;) {
-      session.startTransaction(options);
-      let release: (() => void) | undefined;
-      try {
-        await steps.work(session);
-        const written = await steps.commitOffset(session);
-        release = written.release;
-        await commitWithRetry(session, deadline, steps, written.key);
-        steps.onCommitted(written.key);
-        return;
-      } catch (error) {
-        if (session.inTransaction()) {
-          await session.abortTransaction().catch(ignoreError);
-        }
-        if (
-          hasLabel(error, TRANSIENT) &&
-          Date.now() < deadline &&
-          !signal.aborted
-        ) {
-          continue;
-        }
-        throw error;
-      } finally {
-        release?.();
+  for (;;) {
+    session.startTransaction(options);
+    let release: (() => void) | undefined;
+    try {
+      await steps.work(session);
+      const written = await steps.commitOffset(session);
+      release = written.release;
+      await commitWithRetry(session, deadline, steps, written.key);
+      steps.onCommitted(written.key);
+      return;
+    } catch (error) {
+      if (session.inTransaction()) {
+        await session.abortTransaction().catch(ignoreError);
       }
+      if (
+        hasLabel(error, TRANSIENT) &&
+        Date.now() < deadline &&
+        !signal.aborted
+      ) {
+        continue;
+      }
+      throw error;
+    } finally {
+      release?.();
     }
-  } finally {
-    await session.endSession().catch(ignoreError);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Document } from 'mongodb';
+
 /** A consumer-group member, refreshed by its heartbeats. */
 export interface MemberDocument {
   /** Member id (unique per consumer instance). */
@@ -30,4 +32,10 @@ export interface OwnershipDocument {
   generation: number;
   /** Server time of the owner's last heartbeat (the lease start). */
   leaseAt: Date;
+  /**
+   * Id of the session the owner runs this partition's transactions in. A
+   * member that takes the partition over without a release kills it, which
+   * aborts a transaction the previous owner left open.
+   */
+  session?: Document;
 }

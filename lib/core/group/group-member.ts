@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import {
   Collection,
   Db,
+  Document,
   MongoServerError,
   WriteConcernSettings,
 } from 'mongodb';
+import { OffsetFencedError } from '../errors';
 import type { BrokerLogger } from '../logging/broker-logger';
 import { InternalCollections } from '../topics/internal-collections';
 import type {
@@ -333,8 +335,9 @@ export class GroupMember {
   ): Promise<number | undefined> {
     const { groupId, topic, memberId, writeConcern } = this.options;
     const key: OwnershipKey = { g: groupId, t: topic, p: partition };
+    let previous: OwnershipDocument | null;
     try {
-      const document = await this.ownership.findOneAndUpdate(
+      previous = await this.ownership.findOneAndUpdate(
         {
           _id: key,
           $or: [
@@ -345,17 +348,69 @@ export class GroupMember {
         },
         {
           $set: { group: groupId, topic, partition, owner: memberId },
+          $unset: { session: '' },
           $currentDate: { leaseAt: true },
           $inc: { generation: 1 },
         },
-        { upsert: true, returnDocument: 'after', writeConcern },
+        { upsert: true, returnDocument: 'before', writeConcern },
       );
-      return document?.generation;
     } catch (error) {
       if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
         return undefined;
       }
       throw error;
+    }
+    if (previous?.owner && previous.owner !== memberId && previous.session) {
+      await this.killSession(partition, previous.owner, previous.session);
+    }
+    return (previous?.generation ?? 0) + 1;
+  }
+
+  /**
+   * Kills the transaction session of a previous owner that did not release
+   * the partition, so a transaction it left open cannot hold locks on the
+   * partition's offset until the server's transaction lifetime limit.
+   */
+  private async killSession(
+    partition: number,
+    previousOwner: string,
+    session: Document,
+  ): Promise<void> {
+    try {
+      await this.options.db.admin().command({ killSessions: [session] });
+      this.options.logger.info(
+        "Killed the previous owner's transaction session",
+        { partition, previousOwner },
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        "Failed to kill the previous owner's transaction session; an open " +
+          'transaction of it holds the partition until the server aborts it',
+        { partition, previousOwner, error },
+      );
+    }
+  }
+
+  /**
+   * Stores the session a partition's transactions run in, so that a member
+   * taking the partition over can kill it.
+   */
+  async announceSession(partition: number, session: Document): Promise<void> {
+    const { groupId, topic, memberId, writeConcern } = this.options;
+    const result = await this.ownership.updateOne(
+      {
+        _id: { g: groupId, t: topic, p: partition },
+        owner: memberId,
+        generation: this.owned.get(partition),
+      },
+      { $set: { session } },
+      { writeConcern },
+    );
+    if (result.matchedCount === 0) {
+      throw new OffsetFencedError(
+        { groupId, topic, partition },
+        this.owned.get(partition) ?? 0,
+      );
     }
   }
 
