@@ -56,10 +56,12 @@ export class ChangeStreamProducer {
   }
 
   /**
-   * Writes one message or a batch. A batch is one `insertMany`: either all
-   * of it is written or the call rejects. Resolves once the server
-   * acknowledged the write (majority write concern by default, or the
-   * caller's transaction when `options.session` is in one).
+   * Writes one message or a batch as one ordered `insertMany`, and resolves
+   * once the server acknowledged it (majority write concern by default).
+   * When a non-transactional batch fails part way, the messages before the
+   * failure are stored and will be delivered; pass `options.session` with a
+   * transaction for all or nothing. In a transaction the messages become
+   * visible to consumers only when it commits.
    *
    * Invalid messages reject with a typed error before anything is written.
    */

@@ -49,10 +49,8 @@ export class ConsumerOrchestrator
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // One at a time, because consumers of one new topic would otherwise
-    // create it concurrently. NOTE: SecantusDB 0.6.0b17 then returns no
-    // document for one of the concurrent registry upserts, which the core
-    // reports as TopicNotFoundError. Other processes can still race.
+    // One at a time, so the start-up log reads in declaration order and a
+    // failure stops the ones already started.
     for (const binding of this.bindings) {
       try {
         await this.start(binding);
