@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installExitHandlers } from './infra/child-processes';
+import { installExitHandlers, isInterrupted } from './infra/child-processes';
 import { BenchDatabase, startDatabase } from './infra/database';
 import { describeMachine } from './infra/machine';
 import { startRedis } from './infra/redis-server';
@@ -78,7 +78,7 @@ async function runFamilies(
     ['memory', has('memory'), () => runMemoryFamily(context)],
   ];
   for (const [name, enabled, run] of steps) {
-    if (!enabled) {
+    if (!enabled || isInterrupted()) {
       continue;
     }
     log(`${name}: starting`);

@@ -12,6 +12,12 @@ const liveChildren = new Map<ChildProcess, ChildRole>();
 const cleanups = new Set<() => Promise<void>>();
 const exitKills = new Set<() => void>();
 let handlersInstalled = false;
+let interrupted = false;
+
+/** Whether Ctrl+C or SIGTERM arrived, so no further work should start. */
+export function isInterrupted(): boolean {
+  return interrupted;
+}
 
 /** Spawns a process that is killed when the runner exits for any reason. */
 export function spawnTracked(
@@ -83,6 +89,7 @@ export function installExitHandlers(): void {
   ];
   for (const [signal, code] of signals) {
     process.once(signal, () => {
+      interrupted = true;
       console.error(`\nReceived ${signal}: stopping workers and servers.`);
       for (const [child, role] of liveChildren) {
         if (role === 'worker') {
