@@ -44,7 +44,7 @@ const FULL: Omit<BenchOptions, 'families' | 'peers' | 'resultsDirectory'> = {
   produceSeconds: 5,
   backlog: 100_000,
   dafazBacklog: 5_000,
-  rate: 500,
+  rate: 200,
   latencySeconds: 10,
   memoryBacklog: 1_000_000,
   scalePartitions: [1, 4, 16, 64],
@@ -99,7 +99,7 @@ Options (defaults of a full run; --quick values in brackets):
   --dafaz-backlog N            consume backlog of the dafaz peer, which
                                reads far slower (5000) [500]
   --rate N                     offered rate of the latency runs, messages
-                               per second (500)
+                               per second (200)
   --latency-seconds S          length of each latency run, after a
                                warm-up of 1 to 2 s (10) [1]
   --memory-backlog N           backlog of the memory run (1000000)

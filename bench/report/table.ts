@@ -59,6 +59,21 @@ function formatRatio(ratio: number | null | undefined): string {
   return ratio == null ? '' : ` (${ratio.toFixed(2)}x)`;
 }
 
+/** Wraps a numbered note to lines of at most `width` characters. */
+function wrapNote(number: number, note: string, width = 78): string[] {
+  const lines: string[] = [];
+  let line = `  [${number}]`;
+  for (const word of note.split(' ')) {
+    if (line.length + 1 + word.length > width && line.trim().length > 0) {
+      lines.push(line);
+      line = '     ';
+    }
+    line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 function renderGrid(header: string[], rows: string[][]): string[] {
   const widths = header.map((cell, column) =>
     Math.max(cell.length, ...rows.map((row) => row[column].length)),
@@ -127,7 +142,7 @@ function renderSection(
   return [
     section.title,
     ...renderGrid(['', ...peers], rows),
-    ...notes.map((note, index) => `  [${index + 1}] ${note}`),
+    ...notes.flatMap((note, index) => wrapNote(index + 1, note)),
     '',
   ];
 }
@@ -158,7 +173,11 @@ function renderScaling(figures: Figure[]): string[] {
     'Scaling of this broker: backlog throughput and p99 latency ' +
       '(ratios to raw 1 x 1 throughput and raw p99)',
     ...renderGrid(['', 'msg/s', 'x raw', 'p99 ms', 'x raw'], rows),
-    ...flagged.map((figure) => `  (!) ${figure.row}: ${figure.note}`),
+    ...flagged.flatMap((figure) =>
+      wrapNote(0, `${figure.row}: ${figure.note}`).map((line) =>
+        line.replace('[0]', '(!)'),
+      ),
+    ),
     '',
   ];
 }
