@@ -1,8 +1,4 @@
-import {
-  ChangeStreamBroker,
-  InternalCollections,
-  silentLogger,
-} from '../../lib/core';
+import { ChangeStreamBroker, silentLogger } from '../../lib/core';
 import type { ProcessedEntry } from '../support/processing-log';
 import { testMongoUrl, uniqueName } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
@@ -23,6 +19,25 @@ function keyOrderViolations(entries: ProcessedEntry[]): string[] {
     last.set(key, entry.n);
   }
   return violations;
+}
+
+/** Partitions a worker owned at a moment, from its event timestamps. */
+function ownedAt(worker: Worker, moment: number): number[] {
+  const owned = new Set<number>();
+  for (const event of worker.events()) {
+    if ((event.at ?? Infinity) > moment) {
+      continue;
+    }
+    if (event.type === 'consumer.partitions.assigned') {
+      event.partitions?.forEach((partition) => owned.add(partition));
+    } else if (
+      event.type === 'consumer.partitions.revoked' ||
+      event.type === 'consumer.partitions.lost'
+    ) {
+      event.partitions?.forEach((partition) => owned.delete(partition));
+    }
+  }
+  return [...owned];
 }
 
 function duplicates(entries: ProcessedEntry[]): Map<number, ProcessedEntry[]> {
@@ -174,44 +189,7 @@ describe('consumer group across processes', () => {
       description: 'six partitions',
     });
 
-    const owners = broker
-      .getDatabase()
-      .collection(InternalCollections.partitions);
-    const sampled: string[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const documents = await owners.find({ topic }).toArray();
-        const perPartition = new Map<number, number>();
-        for (const document of documents) {
-          if (document.owner) {
-            perPartition.set(
-              document.partition,
-              (perPartition.get(document.partition) ?? 0) + 1,
-            );
-          }
-        }
-        // Each member's own view at the same moment.
-        const claimed = new Map<number, string[]>();
-        for (const worker of fleet.workers) {
-          for (const partition of worker.owned()) {
-            claimed.set(partition, [
-              ...(claimed.get(partition) ?? []),
-              worker.name,
-            ]);
-          }
-        }
-        for (const [partition, names] of claimed) {
-          if (names.length > 1) {
-            sampled.push(
-              `partition ${partition} owned by ${names.join(' and ')}`,
-            );
-          }
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    })();
-
+    const startedAt = Date.now();
     const producing = produce(0, 6_000);
     const second = await fleet.start('second');
     const third = await fleet.start('third');
@@ -236,10 +214,31 @@ describe('consumer group across processes', () => {
         timeoutMs: 60_000,
       },
     );
-    sampling = false;
-    await sampler;
-
-    expect(sampled).toEqual([]);
+    // Each member's ownership over time, from the timestamps of its own
+    // events (one clock: same machine), sampled every 10 ms of the run.
+    const doubles: string[] = [];
+    for (let moment = startedAt; moment <= Date.now(); moment += 10) {
+      const owners = new Map<number, string[]>();
+      for (const worker of fleet.workers) {
+        for (const partition of ownedAt(worker, moment)) {
+          owners.set(partition, [
+            ...(owners.get(partition) ?? []),
+            worker.name,
+          ]);
+        }
+      }
+      for (const [partition, names] of owners) {
+        if (names.length > 1) {
+          doubles.push(
+            `${moment}: partition ${partition} owned by ${names.join(' and ')}`,
+          );
+        }
+      }
+    }
+    expect(doubles).toEqual([]);
+    // A member stopped with SIGTERM leaves cleanly.
+    expect(second.process.child.exitCode).toBe(0);
+    expect(third.process.child.exitCode).toBe(0);
     const entries = fleet.processed();
     expect(keyOrderViolations(entries)).toEqual([]);
     // Clean hand-overs commit first, so nothing is processed twice.

@@ -345,7 +345,7 @@ export class ChangeStreamConsumer
       generationOf: (partition) => member.generationOf(partition),
       incarnation: () => this.incarnation,
       onFenced: (partitions) =>
-        void this.onLost(partitions, 'an offset commit was fenced'),
+        this.loseInBackground(partitions, 'an offset commit was fenced'),
       onCommitted: (partitions) =>
         this.emit('consumer.offsets.committed', this.source, partitions),
     });
@@ -383,6 +383,15 @@ export class ChangeStreamConsumer
       maxBuffered: this.config.maxBufferedRecords,
       process: processor.process,
       onOutcome: (item, outcome) => this.onOutcome(item, outcome),
+      onUnexpectedError: (item, error) => {
+        this.logger.error('Record processing failed unexpectedly', {
+          partition: item.ticket.partition,
+          messageId: item.ticket.messageId,
+          error,
+        });
+        this.emit('consumer.error', this.source, error as Error);
+        this.stopPartition(item.ticket.partition, 'an unexpected error');
+      },
     });
     this.reader = reader;
     this.committer = committer;
@@ -460,7 +469,7 @@ export class ChangeStreamConsumer
       return;
     }
     if (outcome === 'fenced') {
-      void this.onLost([partition], 'an offset commit was fenced');
+      this.loseInBackground([partition], 'an offset commit was fenced');
       return;
     }
     if (outcome === 'abandoned') {
@@ -476,6 +485,16 @@ export class ChangeStreamConsumer
     ) {
       void this.commitInBackground();
     }
+  }
+
+  private loseInBackground(partitions: number[], reason: string): void {
+    this.onLost(partitions, reason).catch((error: unknown) => {
+      this.logger.error('Failed to stop lost partitions', {
+        partitions,
+        error,
+      });
+      this.emit('consumer.error', this.source, error as Error);
+    });
   }
 
   private stopPartition(partition: number, reason: string): void {

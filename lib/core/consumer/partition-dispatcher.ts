@@ -39,6 +39,8 @@ export interface DispatcherOptions {
   maxBuffered: number;
   process: ProcessRecord;
   onOutcome(item: DispatchItem, outcome: ProcessOutcome): void;
+  /** A bug escaped `process` or `onOutcome`; the partition stops. */
+  onUnexpectedError(item: DispatchItem, error: unknown): void;
 }
 
 interface PartitionQueue {
@@ -89,7 +91,11 @@ export class PartitionDispatcher {
     queue.items.push(item);
     this.buffered += 1;
     if (!queue.running) {
-      void this.run(queue);
+      this.run(queue).catch((error: unknown) => {
+        queue.stopped = true;
+        this.dropQueued(queue, false);
+        this.options.onUnexpectedError(item, error);
+      });
     }
   }
 

@@ -173,7 +173,11 @@ export class GroupMember {
       return;
     }
     this.timer = setTimeout(() => {
-      void this.tick().finally(() => this.scheduleTick());
+      void this.tick()
+        .catch((error: unknown) =>
+          this.options.logger.error('Heartbeat tick failed', { error }),
+        )
+        .finally(() => this.scheduleTick());
     }, this.options.heartbeatIntervalMs);
   }
 
@@ -301,6 +305,10 @@ export class GroupMember {
       await this.release(revoked);
     }
 
+    if (!this.active) {
+      // Leaving: claim nothing more.
+      return;
+    }
     const claims: PartitionClaim[] = [];
     for (const partition of target) {
       if (this.owned.has(partition)) {

@@ -77,7 +77,15 @@ export class Segment implements SegmentHandle {
 
   /** Starts the read loop. */
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= this.run().catch((error: unknown) => {
+      // Only a bug gets here: run() handles every stream error itself.
+      this.currentState = 'closed';
+      this.context.logger.error('Change stream reader stopped unexpectedly', {
+        partitions: [...this.partitions],
+        error,
+      });
+      this.context.onStreamFailing(error, this.failures);
+    });
   }
 
   /** Stops reading and closes the stream. */

@@ -183,7 +183,11 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
       if (segment.partitions.delete(partition)) {
         if (segment.partitions.size === 0) {
           this.removeSegment(segment);
-          void segment.stop();
+          segment
+            .stop()
+            .catch((error: unknown) =>
+              this.logger.warn('Failed to stop a change stream', { error }),
+            );
         } else {
           segment.requestRefilter();
         }
@@ -432,8 +436,12 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
       return;
     }
     const barrierId = new ObjectId().toHexString();
-    const parks = candidates.map((segment) =>
-      segment.parkAt(barrierId).then((token) => ({ segment, token })),
+    // Settled at once, so a segment stopped while the control record is
+    // being written does not leave a rejection without a handler.
+    const parks = Promise.allSettled(
+      candidates.map((segment) =>
+        segment.parkAt(barrierId).then((token) => ({ segment, token })),
+      ),
     );
     let controlId: ObjectId;
     try {
@@ -444,11 +452,11 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
       );
     } catch (error) {
       candidates.forEach((segment) => segment.cancelBarrier());
-      await Promise.allSettled(parks);
+      await parks;
       throw error;
     }
 
-    const settled = await Promise.allSettled(parks);
+    const settled = await parks;
     await this.collection.deleteOne({ _id: controlId }).catch(ignoreError);
     const parked = settled.flatMap((result) =>
       result.status === 'fulfilled' ? [result.value] : [],
