@@ -4,13 +4,13 @@ import { SegmentLedger } from '../../lib/core/stream/segment-ledger';
 const token = (name: string) => ({ _data: name });
 
 function append(ledger: SegmentLedger, seq: number, partition: number) {
-  return ledger.append({
+  return ledger.append(
     seq,
     partition,
-    messageId: `m${seq}`,
-    timestamp: new Date(seq),
-    token: token(`t${seq}`),
-  });
+    `m${seq}`,
+    new Date(seq),
+    token(`t${seq}`),
+  );
 }
 
 function finish(
@@ -19,12 +19,7 @@ function finish(
   entry: ReturnType<typeof append>,
 ) {
   ledger.markDone(entry);
-  progress.markDone({
-    messageId: entry.messageId,
-    timestamp: entry.timestamp,
-    seq: entry.seq,
-    ledger,
-  });
+  progress.markDone(entry);
 }
 
 describe('PartitionProgress.position', () => {

@@ -3,13 +3,13 @@ import { SegmentLedger } from '../../lib/core/stream/segment-ledger';
 const token = (name: string) => ({ _data: name });
 
 function append(ledger: SegmentLedger, seq: number, partition: number) {
-  return ledger.append({
+  return ledger.append(
     seq,
     partition,
-    messageId: `m${seq}`,
-    timestamp: new Date(0),
-    token: token(`t${seq}`),
-  });
+    `m${seq}`,
+    new Date(0),
+    token(`t${seq}`),
+  );
 }
 
 describe('SegmentLedger', () => {

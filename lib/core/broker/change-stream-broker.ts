@@ -19,6 +19,7 @@ import { StreamSlots } from '../stream/stream-slots';
 import type { TopicConfig, TopicMetadata } from '../topics/topic-metadata';
 import { TopicRegistry } from '../topics/topic-registry';
 import { connectWithRetry } from './connect';
+import { monitorConnection } from './connection-monitor';
 import { ensureInternalIndexes } from './internal-indexes';
 
 /** Room left in a change event for everything but the message, in bytes. */
@@ -271,6 +272,7 @@ export class ChangeStreamBroker {
         );
       }
 
+      monitorConnection(client, this.logger);
       const db = client.db(config.database);
       await ensureInternalIndexes(db);
       const slots = new StreamSlots(

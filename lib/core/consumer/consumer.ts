@@ -310,6 +310,7 @@ export class ChangeStreamConsumer
     const reader = new TopicReader({
       topic: this.config.topic,
       instanceId: this.memberId,
+      partitionCount: context.metadata.partitions,
       collection: context.collection,
       logger: withContext(context.logger, 'TopicReader', { ...this.source }),
       slots: context.slots,
@@ -323,6 +324,7 @@ export class ChangeStreamConsumer
         maxRetries: context.maxRetries,
       },
       host: {
+        hasCapacity: () => this.dispatcher!.hasCapacity(),
         waitForCapacity: () => this.dispatcher!.waitForCapacity(),
         deliver: (record, ticket) =>
           this.dispatcher!.enqueue({ record, ticket }),

@@ -1,5 +1,5 @@
-import { Semaphore } from 'async-mutex';
 import type { RecordTicket } from '../stream/topic-reader';
+import { ConcurrencyLimit } from '../util/concurrency-limit';
 import { createDeferred, Deferred } from '../util/deferred';
 import type { ConsumerRecord } from './consumer-record';
 
@@ -61,7 +61,7 @@ interface PartitionQueue {
  */
 export class PartitionDispatcher {
   private readonly queues = new Map<number, PartitionQueue>();
-  private readonly slots: Semaphore;
+  private readonly slots: ConcurrencyLimit;
   private buffered = 0;
   private paused = false;
   private waiters: Deferred<void>[] = [];
@@ -69,7 +69,7 @@ export class PartitionDispatcher {
   private readonly ready = Promise.resolve();
 
   constructor(private readonly options: DispatcherOptions) {
-    this.slots = new Semaphore(options.concurrency);
+    this.slots = new ConcurrencyLimit(options.concurrency);
   }
 
   /** Records queued or running. */
@@ -99,9 +99,14 @@ export class PartitionDispatcher {
     }
   }
 
+  /** Whether another record may be read right now. */
+  hasCapacity(): boolean {
+    return !this.paused && this.buffered < this.options.maxBuffered;
+  }
+
   /** Resolves when another record may be read. */
   waitForCapacity(): Promise<void> {
-    if (!this.paused && this.buffered < this.options.maxBuffered) {
+    if (this.hasCapacity()) {
       return this.ready;
     }
     const waiter = createDeferred<void>();
@@ -192,7 +197,7 @@ export class PartitionDispatcher {
           outcome = await this.options.process(
             item,
             queue.controller.signal,
-            (work) => this.slots.runExclusive(work),
+            (work) => this.slots.run(work),
           );
         } finally {
           queue.active = undefined;

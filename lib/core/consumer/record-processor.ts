@@ -61,7 +61,7 @@ export class RecordProcessor {
   ): Promise<ProcessOutcome> => {
     const { record } = item;
     const attempts = this.options.maxRetries + 1;
-    let lastError: Error = new Error('The handler did not run.');
+    let lastError: Error | undefined;
 
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (signal.aborted) {
@@ -95,7 +95,7 @@ export class RecordProcessor {
         await delay(wait, signal);
       }
     }
-    if (signal.aborted) {
+    if (signal.aborted || !lastError) {
       return 'abandoned';
     }
     return this.fail(item, lastError, attempts, signal);

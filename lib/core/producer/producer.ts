@@ -56,8 +56,9 @@ export class ChangeStreamProducer {
   }
 
   /**
-   * Writes one message or a batch as one ordered `insertMany`, and resolves
-   * once the server acknowledged it (majority write concern by default).
+   * Writes one message (`insertOne`) or a batch (one ordered `insertMany`),
+   * and resolves once the server acknowledged it (majority write concern by
+   * default).
    * When a non-transactional batch fails part way, the messages before the
    * failure are stored and will be delivered; pass `options.session` with a
    * transaction for all or nothing. In a transaction the messages become
@@ -82,16 +83,21 @@ export class ChangeStreamProducer {
       buildMessageDocument(this.target, message, timestamp),
     );
     const inTransaction = session?.inTransaction() ?? false;
-    await this.context.collection.insertMany(
-      documents as TopicMessageDocument[],
-      {
+    const writeOptions = {
+      session,
+      // A write concern inside a transaction is an error: the
+      // transaction's own write concern applies when it commits.
+      ...(inTransaction ? {} : { writeConcern: this.context.writeConcern }),
+    };
+    if (documents.length === 1) {
+      // insertOne skips the bulk-write machinery of insertMany.
+      await this.context.collection.insertOne(documents[0], writeOptions);
+    } else {
+      await this.context.collection.insertMany(documents, {
+        ...writeOptions,
         ordered: true,
-        session,
-        // A write concern inside a transaction is an error: the
-        // transaction's own write concern applies when it commits.
-        ...(inTransaction ? {} : { writeConcern: this.context.writeConcern }),
-      },
-    );
+      });
+    }
 
     return documents.map((document) => ({
       topic: this.metadata.name,

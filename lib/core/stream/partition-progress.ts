@@ -4,10 +4,11 @@ import type { LedgerEntry, SegmentLedger } from './segment-ledger';
 
 /** The last record of a partition that was finished, and where it was read. */
 export interface DoneMarker {
-  messageId: string;
-  timestamp: Date;
-  seq: number;
-  ledger: SegmentLedger;
+  readonly messageId: string;
+  readonly timestamp: Date;
+  readonly seq: number;
+  /** Id of the ledger the record was read into. */
+  readonly ledgerId: number;
 }
 
 /** Replay state of a partition that reads retained messages first. */
@@ -55,8 +56,8 @@ export class PartitionProgress {
   skipThrough?: string;
   lastDone?: DoneMarker;
   replay?: ReplayProgress;
-  /** Last finished message, kept across streams for offsets and lag. */
-  lastMessage?: LastMessage;
+  /** The last finished record, whichever way it came. */
+  private latest?: LastMessage | DoneMarker;
   /**
    * Set when the partition stopped being read (revoked, lost, or moved):
    * events after this head were never handed out, so the position must not
@@ -69,7 +70,21 @@ export class PartitionProgress {
   /** Records a finished stream event (or a skipped, already processed one). */
   markDone(marker: DoneMarker): void {
     this.lastDone = marker;
-    this.lastMessage = { id: marker.messageId, timestamp: marker.timestamp };
+    this.latest = marker;
+  }
+
+  /** Records a finished message that came from a replay or a stored offset. */
+  recordMessage(message: LastMessage | undefined): void {
+    this.latest = message;
+  }
+
+  /** Last finished message of this partition, for offsets and lag. */
+  get lastMessage(): LastMessage | undefined {
+    const latest = this.latest;
+    if (latest && 'messageId' in latest) {
+      return { id: latest.messageId, timestamp: latest.timestamp };
+    }
+    return latest;
   }
 
   /**
@@ -125,15 +140,13 @@ export class PartitionProgress {
           : { skipThrough: this.skipThrough }),
       };
     }
-    const lastDone = assumed
-      ? { messageId: assumed.messageId, seq: assumed.seq, ledger }
-      : this.lastDone;
+    const lastDone = assumed ?? this.lastDone;
     let skipThrough: string | undefined;
     if (this.skipThrough !== undefined && ledger === this.ledger) {
       skipThrough = this.skipThrough;
     } else if (
       lastDone &&
-      lastDone.ledger === ledger &&
+      lastDone.ledgerId === ledger.id &&
       low.firstPendingSeq !== undefined &&
       lastDone.seq >= low.firstPendingSeq
     ) {

@@ -25,6 +25,8 @@ export interface StreamSettings {
 export interface ReaderContext {
   readonly topic: string;
   readonly instanceId: string;
+  /** Partition count of the topic. */
+  readonly partitionCount: number;
   readonly collection: Collection<TopicMessageDocument>;
   readonly logger: BrokerLogger;
   readonly slots: StreamSlots;
@@ -35,6 +37,8 @@ export interface ReaderContext {
   nextSeq(): number;
   createLedger(startToken: ResumeToken, startAfter?: boolean): SegmentLedger;
 
+  /** Whether the consumer can take another record right now. */
+  hasCapacity(): boolean;
   /** Resolves when the consumer can take another record. */
   waitForCapacity(): Promise<void>;
   /** Hands a change event to the consumer. */
@@ -43,6 +47,7 @@ export interface ReaderContext {
       fullDocument: TopicMessageDocument;
     },
     entry: LedgerEntry,
+    ledger: SegmentLedger,
   ): void;
   /** Hands a replayed document (which has no change event) to the consumer. */
   deliverReplayed(document: TopicMessageDocument): void;

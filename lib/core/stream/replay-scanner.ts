@@ -11,6 +11,7 @@ import { ignoreError } from '../util/ignore-error';
 import type { ReaderContext } from './reader-context';
 import {
   insertControlRecord,
+  isTerminalOperation,
   probeCurrentToken,
   topicStreamPipeline,
 } from './stream-pipeline';
@@ -59,42 +60,62 @@ export class ReplayScanner {
     this.collector = this.context.collection.watch<
       TopicMessageDocument,
       TopicEvent
-    >(topicStreamPipeline([...this.partitions], this.context.instanceId), {
-      resumeAfter: this.streamToken,
-      batchSize: this.context.settings.batchSize,
-      maxAwaitTimeMS: this.context.settings.maxAwaitTimeMS,
-    });
+    >(
+      topicStreamPipeline(
+        [...this.partitions],
+        this.context.instanceId,
+        this.context.partitionCount,
+      ),
+      {
+        resumeAfter: this.streamToken,
+        batchSize: this.context.settings.batchSize,
+        maxAwaitTimeMS: this.context.settings.maxAwaitTimeMS,
+      },
+    );
     try {
-      for (const partition of [...this.partitions].sort((a, b) => a - b)) {
-        const progress = this.context.progressOf(partition);
-        if (!progress?.replay || !progress.replay.scanning) {
-          continue;
+      if (await this.scan(isStopped)) {
+        for (const partition of this.scanning()) {
+          this.context.progressOf(partition)!.replay!.scanning = false;
+          this.context.onScanFinished(partition);
         }
-        const finished = await this.scanPartition(partition, isStopped);
-        if (!finished) {
-          return;
-        }
-        this.committedAfterStart.delete(partition);
-        progress.replay.scanning = false;
-        this.context.onScanFinished(partition);
       }
     } finally {
       await this.collector.close().catch(ignoreError);
     }
   }
 
-  private async scanPartition(
-    partition: number,
-    isStopped: () => boolean,
-  ): Promise<boolean> {
-    const replay = this.context.progressOf(partition)?.replay;
-    const afterId = replay?.scannedThrough ?? replay?.afterId;
+  /** Partitions whose replay scan is still to run. */
+  private scanning(): number[] {
+    return [...this.partitions].filter(
+      (partition) => this.context.progressOf(partition)?.replay?.scanning,
+    );
+  }
+
+  /**
+   * Scans the collection once in `_id` order for every partition that
+   * replays, starting at the smallest position among them and skipping,
+   * per partition, what that partition already replayed. One pass over
+   * `_id` needs no index but the one every collection has.
+   */
+  private async scan(isStopped: () => boolean): Promise<boolean> {
+    const partitions = this.scanning();
+    if (partitions.length === 0) {
+      return true;
+    }
+    const startAfter = new Map<number, string | undefined>();
+    for (const partition of partitions) {
+      const replay = this.context.progressOf(partition)!.replay!;
+      startAfter.set(partition, replay.scannedThrough ?? replay.afterId);
+    }
+    const starts = [...startAfter.values()];
+    const lowest = starts.includes(undefined)
+      ? undefined
+      : (starts as string[]).reduce((low, id) => (id < low ? id : low));
+
     const cursor = this.context.collection.find(
       {
-        partition,
-        ...(afterId === undefined
-          ? {}
-          : { _id: { $gt: new ObjectId(afterId) } }),
+        partition: { $in: partitions },
+        ...(lowest === undefined ? {} : { _id: { $gt: new ObjectId(lowest) } }),
       },
       { sort: { _id: 1 }, batchSize: this.context.settings.replayBatchSize },
     );
@@ -105,29 +126,44 @@ export class ReplayScanner {
           return true;
         }
         await this.collectCommittedAfterStart();
-        const skip = this.committedAfterStart.get(partition);
         for (const document of batch) {
-          const current = this.context.progressOf(partition)?.replay;
-          if (isStopped() || !this.partitions.has(partition) || !current) {
+          if (isStopped()) {
             return false;
           }
+          const partition = document.partition;
+          const replay = this.partitions.has(partition)
+            ? this.context.progressOf(partition)?.replay
+            : undefined;
           const id = document._id.toHexString();
-          current.scannedThrough = id;
-          if (skip?.has(id)) {
+          const after = startAfter.get(partition);
+          if (!replay || (after !== undefined && id <= after)) {
             continue;
           }
-          await this.context.waitForCapacity();
+          replay.scannedThrough = id;
+          if (this.committedAfterStart.get(partition)?.has(id)) {
+            // It reaches the consumer through the stream instead.
+            continue;
+          }
+          if (!this.context.hasCapacity()) {
+            await this.context.waitForCapacity();
+          }
           this.context.deliverReplayed(document);
         }
-        const last = batch[batch.length - 1]._id.toHexString();
-        for (const id of skip ?? []) {
-          if (id <= last) {
-            skip?.delete(id);
-          }
-        }
+        this.forgetScannedIds(batch[batch.length - 1]._id.toHexString());
       }
     } finally {
       await cursor.close().catch(ignoreError);
+    }
+  }
+
+  /** Drops ids the scan has passed: it will not meet them again. */
+  private forgetScannedIds(lastScanned: string): void {
+    for (const ids of this.committedAfterStart.values()) {
+      for (const id of ids) {
+        if (id <= lastScanned) {
+          ids.delete(id);
+        }
+      }
     }
   }
 
@@ -172,10 +208,13 @@ export class ReplayScanner {
         if (!event) {
           continue;
         }
-        if (event.operationType !== 'insert') {
+        if (isTerminalOperation(event.operationType)) {
           // The topic was dropped or renamed: nothing more will be scanned.
           this.topicGone = true;
           return;
+        }
+        if (event.operationType !== 'insert') {
+          continue;
         }
         const document = event.fullDocument;
         if (document.control) {

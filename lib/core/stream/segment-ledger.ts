@@ -74,27 +74,32 @@ export class SegmentLedger {
 
   /** Records an event handed to a handler and moves the head past it. */
   append(
-    entry: Omit<
-      LedgerEntry,
-      'ledgerId' | 'prevToken' | 'prevStartAfter' | 'done' | 'abandoned'
-    >,
+    seq: number,
+    partition: number,
+    messageId: string,
+    timestamp: Date,
+    token: ResumeToken,
   ): LedgerEntry {
-    const full: LedgerEntry = {
-      ...entry,
+    const entry: LedgerEntry = {
+      seq,
       ledgerId: this.id,
+      partition,
+      messageId,
+      timestamp,
+      token,
       prevToken: this.headToken,
       prevStartAfter: this.headStartAfter,
       done: false,
       abandoned: false,
     };
-    this.entries.push(full);
-    this.headToken = entry.token;
+    this.entries.push(entry);
+    this.headToken = token;
     this.headStartAfter = false;
     this.pendingByPartition.set(
-      entry.partition,
-      (this.pendingByPartition.get(entry.partition) ?? 0) + 1,
+      partition,
+      (this.pendingByPartition.get(partition) ?? 0) + 1,
     );
-    return full;
+    return entry;
   }
 
   /** Marks an entry finished. */

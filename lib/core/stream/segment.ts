@@ -206,6 +206,7 @@ export class Segment implements SegmentHandle {
     const pipeline = topicStreamPipeline(
       [...this.partitions],
       this.context.instanceId,
+      this.context.partitionCount,
     );
     this.stream = this.context.collection.watch<
       TopicMessageDocument,
@@ -228,12 +229,19 @@ export class Segment implements SegmentHandle {
         await this.closeStream();
         return 'refilter';
       }
-      await this.context.waitForCapacity();
-      if (this.stopRequested) {
-        return 'stopped';
+      if (!this.context.hasCapacity()) {
+        await this.context.waitForCapacity();
+        if (this.stopRequested) {
+          return 'stopped';
+        }
       }
 
-      const event = await this.readOne();
+      // Events the driver already holds need no round trip, so no slot and
+      // no stall timer either.
+      const buffered = this.stream && this.stream.bufferedCount() > 0;
+      const event = buffered
+        ? await this.stream!.tryNext()
+        : await this.readOne();
       this.failures = 0;
       if (event === null) {
         ledger.advanceHead(this.stream?.resumeToken ?? ledger.head);
@@ -284,10 +292,16 @@ export class Segment implements SegmentHandle {
         ledger.advanceHead(event._id, true);
         this.stream = undefined;
         return 'invalidated';
-      default:
-        // drop, rename or dropDatabase: an invalidate event follows.
+      case 'drop':
+      case 'rename':
+      case 'dropDatabase':
+        // An invalidate event follows.
         ledger.advanceHead(event._id);
         this.context.onInvalidated(event.operationType);
+        return undefined;
+      default:
+        // Updates and deletes by other tools, on a stream without a filter.
+        ledger.advanceHead(event._id);
         return undefined;
     }
   }
@@ -326,20 +340,24 @@ export class Segment implements SegmentHandle {
           messageId,
           timestamp: document.timestamp,
           seq: this.context.nextSeq(),
-          ledger,
+          ledgerId: ledger.id,
         });
       }
       return undefined;
     }
 
-    const entry = ledger.append({
-      seq: this.context.nextSeq(),
-      partition: document.partition,
+    const entry = ledger.append(
+      this.context.nextSeq(),
+      document.partition,
       messageId,
-      timestamp: document.timestamp,
-      token: event._id,
-    });
-    this.context.deliverEvent({ ...event, fullDocument: document }, entry);
+      document.timestamp,
+      event._id,
+    );
+    this.context.deliverEvent(
+      event as typeof event & { fullDocument: TopicMessageDocument },
+      entry,
+      ledger,
+    );
     return undefined;
   }
 

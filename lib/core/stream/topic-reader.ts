@@ -24,6 +24,38 @@ export interface ReaderAssignment {
   lastMessage?: LastMessage;
 }
 
+/** A stream record's {@link RecordTicket}. */
+class StreamTicket implements RecordTicket {
+  readonly replayed = false;
+
+  constructor(
+    private readonly reader: TopicReader,
+    private readonly entry: LedgerEntry,
+    private readonly ledger: SegmentLedger,
+    private readonly progress: PartitionProgress,
+  ) {}
+
+  get partition(): number {
+    return this.entry.partition;
+  }
+
+  get messageId(): string {
+    return this.entry.messageId;
+  }
+
+  get timestamp(): Date {
+    return this.entry.timestamp;
+  }
+
+  finish(): void {
+    this.reader.finishEntry(this.entry, this.ledger, this.progress);
+  }
+
+  positionAfter(): PartitionPosition | undefined {
+    return this.reader.positionAfterEntry(this.progress, this.entry);
+  }
+}
+
 /** Handle of one delivered record, to report it finished. */
 export interface RecordTicket {
   readonly partition: number;
@@ -39,6 +71,8 @@ export interface RecordTicket {
 
 /** What a reader needs from the consumer that owns it. */
 export interface ReaderHost {
+  /** Whether the consumer can take another record right now. */
+  hasCapacity(): boolean;
   /** Resolves when the consumer can take another record (not paused). */
   waitForCapacity(): Promise<void>;
   deliver(record: ConsumerRecord, ticket: RecordTicket): void;
@@ -53,6 +87,7 @@ export interface ReaderHost {
 export interface TopicReaderOptions {
   topic: string;
   instanceId: string;
+  partitionCount: number;
   collection: Collection<TopicMessageDocument>;
   logger: BrokerLogger;
   slots: StreamSlots;
@@ -78,6 +113,7 @@ function positionKey(position: PartitionPosition): string {
 export class TopicReader implements ReaderContext, SegmentFailureHandler {
   readonly topic: string;
   readonly instanceId: string;
+  readonly partitionCount: number;
   readonly collection: Collection<TopicMessageDocument>;
   readonly logger: BrokerLogger;
   readonly slots: StreamSlots;
@@ -95,6 +131,7 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
   constructor(options: TopicReaderOptions) {
     this.topic = options.topic;
     this.instanceId = options.instanceId;
+    this.partitionCount = options.partitionCount;
     this.collection = options.collection;
     this.logger = options.logger;
     this.slots = options.slots;
@@ -120,7 +157,7 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
     const groups = new Map<string, ReaderAssignment[]>();
     for (const assignment of assignments) {
       const progress = new PartitionProgress(assignment.partition);
-      progress.lastMessage = assignment.lastMessage;
+      progress.recordMessage(assignment.lastMessage);
       const position = assignment.position;
       if (position.kind === 'replay') {
         progress.replay = {
@@ -247,6 +284,10 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
     return ledger;
   }
 
+  hasCapacity(): boolean {
+    return this.host.hasCapacity();
+  }
+
   waitForCapacity(): Promise<void> {
     return this.host.waitForCapacity();
   }
@@ -256,33 +297,38 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
       fullDocument: TopicMessageDocument;
     },
     entry: LedgerEntry,
+    ledger: SegmentLedger,
   ): void {
     const progress = this.progress.get(entry.partition)!;
-    const ledger = this.ledgers.find(
-      (candidate) => candidate.id === entry.ledgerId,
-    )!;
-    const ticket: RecordTicket = {
-      partition: entry.partition,
-      messageId: entry.messageId,
-      timestamp: entry.timestamp,
-      replayed: false,
-      finish: () => {
-        if (entry.done) {
-          return;
-        }
-        ledger.markDone(entry);
-        progress.markDone({
-          messageId: entry.messageId,
-          timestamp: entry.timestamp,
-          seq: entry.seq,
-          ledger,
-        });
-        this.pruneLedgers();
-      },
-      positionAfter: () =>
-        progress.position(this.ledgers, { assumeDone: entry }),
-    };
-    this.host.deliver(this.toRecord(event.fullDocument, event._id), ticket);
+    this.host.deliver(
+      this.toRecord(event.fullDocument, event._id),
+      new StreamTicket(this, entry, ledger, progress),
+    );
+  }
+
+  /** Marks a stream record finished (called by its ticket). */
+  finishEntry(
+    entry: LedgerEntry,
+    ledger: SegmentLedger,
+    progress: PartitionProgress,
+  ): void {
+    if (entry.done) {
+      return;
+    }
+    ledger.markDone(entry);
+    progress.markDone(entry);
+    if (this.ledgers.length > this.segments.length) {
+      // Only retired ledgers of merged streams can go away.
+      this.pruneLedgers();
+    }
+  }
+
+  /** The position of a partition once `entry` is finished. */
+  positionAfterEntry(
+    progress: PartitionProgress,
+    entry: LedgerEntry,
+  ): PartitionPosition | undefined {
+    return progress.position(this.ledgers, { assumeDone: entry });
   }
 
   deliverReplayed(document: TopicMessageDocument): void {
@@ -303,7 +349,10 @@ export class TopicReader implements ReaderContext, SegmentFailureHandler {
         finished = true;
         replay.pending -= 1;
         replay.afterId = messageId;
-        progress.lastMessage = { id: messageId, timestamp: document.timestamp };
+        progress.recordMessage({
+          id: messageId,
+          timestamp: document.timestamp,
+        });
         this.endReplayIfDone(progress);
       },
       positionAfter: () => {

@@ -236,7 +236,11 @@ export class TopicRegistry {
     this.logger.info('Deleted topic', { topic: name });
   }
 
-  /** Creates the topic collection and its partition index when missing. */
+  /**
+   * Creates the topic collection when missing. It gets no index besides
+   * `_id`: replays and lag figures read in `_id` order, and a secondary
+   * index would slow down every insert.
+   */
   async ensureCollection(topic: string): Promise<void> {
     try {
       await this.db.createCollection(topic, {
@@ -249,10 +253,6 @@ export class TopicRegistry {
         throw error;
       }
     }
-    // Replays and lag figures read one partition in `_id` order.
-    await this.db
-      .collection(topic)
-      .createIndex({ partition: 1, _id: 1 }, { name: 'partition_id' });
   }
 
   private async ensureRetentionIndex(
