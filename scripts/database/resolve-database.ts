@@ -1,7 +1,7 @@
 import { findSecantusdBinary } from './secantusd-binary';
 import { SecantusdServer, SecantusdServerOptions } from './secantusd-server';
 
-/** Where a resolved database came from, in the order they are tried. */
+/** Source of a resolved database, in the order the sources are tried. */
 export type DatabaseSource =
   'MONGO_URL' | 'testcontainers' | 'secantusd' | 'mongodb-memory-server';
 
@@ -89,7 +89,7 @@ async function tryMemoryServer(): Promise<ResolvedDatabase | undefined> {
 
 /**
  * Resolves one database: `MONGO_URL`, then testcontainers when a Docker
- * engine answers, then a SecantusDB server, then mongodb-memory-server.
+ * engine responds, then a SecantusDB server, then mongodb-memory-server.
  * Throws an error listing all four when none is available.
  */
 export async function resolveDatabase(

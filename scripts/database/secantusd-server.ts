@@ -20,7 +20,7 @@ export interface SecantusdServerOptions {
   oplogRetentionSeconds?: number;
   /** Extra command-line flags. */
   extraArgs?: string[];
-  /** How long to wait for the server to answer `hello`, in milliseconds. */
+  /** Time to wait for the server's reply to `hello`, in milliseconds. */
   startTimeoutMs?: number;
 }
 
@@ -74,7 +74,7 @@ export class SecantusdServer {
     return this.child?.pid;
   }
 
-  /** Starts the server and waits until it answers `hello`. */
+  /** Starts the server and waits until it replies to `hello`. */
   async start(): Promise<void> {
     if (this.child) {
       throw new Error(`The SecantusDB server already runs (pid ${this.pid}).`);
@@ -161,7 +161,7 @@ export class SecantusdServer {
     }
     await this.kill();
     throw new Error(
-      `${this.binary} did not answer on ${this.url} within ` +
+      `${this.binary} did not respond on ${this.url} within ` +
         `${this.startTimeoutMs} ms: ${String(lastError)}`,
     );
   }

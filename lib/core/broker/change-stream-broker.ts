@@ -141,16 +141,7 @@ export class ChangeStreamBroker {
   /** Creates a producer for one topic, creating the topic if allowed. */
   async createProducer(config: ProducerConfig): Promise<ChangeStreamProducer> {
     const connection = this.require('create a producer');
-    if (typeof config !== 'object' || config === null) {
-      throw new ConfigurationError(
-        'Invalid producer configuration: expected { topic }.',
-      );
-    }
-    const metadata = await connection.topics.ensureTopic(config.topic, {
-      partitions: config.partitions,
-      autoCreate: this.config.autoCreateTopics,
-      defaultPartitions: this.config.defaultPartitions,
-    });
+    const metadata = await this.topicFor(connection, config, '{ topic }');
     return new ChangeStreamProducer(
       {
         collection: this.topicCollection(connection, metadata.name),
@@ -165,16 +156,11 @@ export class ChangeStreamBroker {
   /** Creates a consumer (a member of `groupId` reading `topic`). */
   async createConsumer(config: ConsumerConfig): Promise<ChangeStreamConsumer> {
     const connection = this.require('create a consumer');
-    if (typeof config !== 'object' || config === null) {
-      throw new ConfigurationError(
-        'Invalid consumer configuration: expected { groupId, topic }.',
-      );
-    }
-    const metadata = await connection.topics.ensureTopic(config.topic, {
-      partitions: config.partitions,
-      autoCreate: this.config.autoCreateTopics,
-      defaultPartitions: this.config.defaultPartitions,
-    });
+    const metadata = await this.topicFor(
+      connection,
+      config,
+      '{ groupId, topic }',
+    );
     const consumer: ChangeStreamConsumer = new ChangeStreamConsumer(
       {
         client: connection.client,
@@ -215,6 +201,27 @@ export class ChangeStreamBroker {
       clock: connection.clock,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.logger,
+    });
+  }
+
+  /**
+   * Returns the metadata of a producer's or consumer's topic, creating the
+   * topic when it is missing and the broker allows it.
+   */
+  private async topicFor(
+    connection: Connection,
+    config: { topic: string; partitions?: number },
+    expected: string,
+  ): Promise<TopicMetadata> {
+    if (typeof config !== 'object' || config === null) {
+      throw new ConfigurationError(
+        `Invalid configuration: expected ${expected}, got ${String(config)}.`,
+      );
+    }
+    return connection.topics.ensureTopic(config.topic, {
+      partitions: config.partitions,
+      autoCreate: this.config.autoCreateTopics,
+      defaultPartitions: this.config.defaultPartitions,
     });
   }
 

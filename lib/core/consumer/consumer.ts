@@ -40,7 +40,7 @@ import {
 import { PartitionSessions } from './partition-sessions';
 import { RecordProcessor } from './record-processor';
 
-/** Where `seek` moves a partition. */
+/** Target of `seek`: the earliest retained message, now, or a time. */
 export type SeekTarget = 'earliest' | 'latest' | Date;
 
 type ConsumerState =

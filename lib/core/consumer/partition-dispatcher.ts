@@ -9,7 +9,7 @@ export interface DispatchItem {
   ticket: RecordTicket;
 }
 
-/** How processing one record ended. */
+/** Outcome of processing one record. */
 export type ProcessOutcome =
   /** The handler succeeded; the record is finished. */
   | 'processed'

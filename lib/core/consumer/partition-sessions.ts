@@ -7,11 +7,11 @@ export type SessionId = NonNullable<ClientSession['id']>;
 /**
  * One MongoDB session per owned partition for transactional handlers. A
  * partition's records run one at a time, so its transactions never overlap
- * on the session. Each session id is announced (stored with the partition's
- * ownership) before the first transaction, so a member that takes the
- * partition over from one that died or froze can kill that session, which
- * aborts its open transaction and releases its locks at once instead of
- * after the server's transaction lifetime limit.
+ * on the session. Each session id is stored with the partition's ownership
+ * before the first transaction. A member that takes the partition over from
+ * one that died or froze kills that session. This aborts its open
+ * transaction and releases its locks at once, instead of after the server's
+ * transaction lifetime limit.
  */
 export class PartitionSessions {
   private readonly sessions = new Map<number, Promise<ClientSession>>();

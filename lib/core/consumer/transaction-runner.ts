@@ -32,7 +32,7 @@ export interface TransactionSteps {
  * Runs `steps` in a transaction with the retry rules MongoDB documents for
  * the driver: the whole transaction again on `TransientTransactionError`,
  * the commit again on `UnknownTransactionCommitResult`, both within 120
- * seconds. When the commit outcome stays unknown, the stored offset tells
+ * seconds. When the commit outcome stays unknown, the stored offset shows
  * whether it happened. Other errors abort and are rethrown.
  */
 export async function runOffsetTransaction(

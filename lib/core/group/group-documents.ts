@@ -20,7 +20,7 @@ export interface OwnershipKey {
   p: number;
 }
 
-/** Who owns one partition of a topic within a group. */
+/** Ownership of one partition of a topic within a group. */
 export interface OwnershipDocument {
   _id: OwnershipKey;
   group: string;

@@ -25,7 +25,7 @@ export interface PartitionClaim {
   generation: number;
 }
 
-/** What a member asks its consumer to do when ownership changes. */
+/** Callbacks a member calls on its consumer when ownership changes. */
 export interface GroupMemberListener {
   /** The member registered; partitions are claimed next. */
   onJoined(): void;
@@ -392,8 +392,8 @@ export class GroupMember {
       );
     } catch (error) {
       this.options.logger.warn(
-        "Failed to kill the previous owner's transaction session; an open " +
-          'transaction of it holds the partition until the server aborts it',
+        "Failed to kill the previous owner's transaction session. Its open " +
+          'transaction, if any, blocks the partition until the server aborts it',
         { partition, previousOwner, error },
       );
     }

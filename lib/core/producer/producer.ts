@@ -21,7 +21,7 @@ export interface ProducerConfig {
   partitions?: number;
 }
 
-/** What a producer needs from its broker. */
+/** Dependencies a producer gets from its broker. */
 export interface ProducerContext {
   collection: Collection<TopicMessageDocument>;
   writeConcern: WriteConcernSettings;
@@ -60,7 +60,7 @@ export class ChangeStreamProducer {
    * and resolves once the server acknowledged it (majority write concern by
    * default).
    * When a non-transactional batch fails part way, the messages before the
-   * failure are stored and will be delivered; pass `options.session` with a
+   * failure are stored and will be delivered. Pass `options.session` with a
    * transaction for all or nothing. In a transaction the messages become
    * visible to consumers only when it commits.
    *

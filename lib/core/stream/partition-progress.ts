@@ -15,7 +15,7 @@ export interface DoneMarker {
 export interface ReplayProgress {
   /** Last replayed message finished (or the starting point), as hex. */
   afterId?: string;
-  /** Where the live stream continues after the replay. */
+  /** Resume token of the live stream after the replay. */
   streamToken?: ResumeToken;
   /** Whether the scan of the collection still runs for this partition. */
   scanning: boolean;
@@ -36,7 +36,7 @@ export interface FrozenHead {
 
 /** Options of {@link PartitionProgress.position}. */
 export interface PositionOptions {
-  /** Compute the position that holds once this entry is finished. */
+  /** Compute the position that applies once this entry is finished. */
   assumeDone?: LedgerEntry;
   /** Compute the stream position even while a replay is unfinished. */
   ignoreReplay?: boolean;

@@ -9,7 +9,7 @@ import type { StreamSlots } from './stream-slots';
 export interface StreamSettings {
   /** Events per server batch. */
   batchSize: number;
-  /** How long the server holds an empty `getMore`, in milliseconds. */
+  /** Longest wait of the server on an empty `getMore`, in milliseconds. */
   maxAwaitTimeMS: number;
   /** A read that takes longer than this is treated as stalled. */
   stallTimeoutMs: number;
@@ -21,7 +21,7 @@ export interface StreamSettings {
   maxRetries: number;
 }
 
-/** What a stream segment needs from its reader. */
+/** Services a stream segment uses from its reader. */
 export interface ReaderContext {
   readonly topic: string;
   readonly instanceId: string;

@@ -4,7 +4,7 @@ import type { ResumeToken } from 'mongodb';
 export interface LedgerEntry {
   /** Read order across the whole reader; grows by one per event read. */
   readonly seq: number;
-  /** Id of the ledger that holds the entry. */
+  /** Id of the ledger that contains the entry. */
   readonly ledgerId: number;
   readonly partition: number;
   /** Message `_id` as hex. */
@@ -23,7 +23,7 @@ export interface LedgerEntry {
   abandoned: boolean;
 }
 
-/** Where a ledger's finished prefix ends. */
+/** End of a ledger's finished prefix. */
 export interface LowWater {
   /** Every event up to this token is finished (or belongs to no partition). */
   token: ResumeToken;
@@ -35,9 +35,9 @@ export interface LowWater {
 
 /**
  * Tracks the events one change stream delivered and which of them are
- * finished. Handlers of different partitions finish out of order; the low
- * water mark is the last token before which everything is finished, which
- * is what every partition of the stream can safely resume from.
+ * finished. Handlers of different partitions finish out of order, so the
+ * low water mark is the last token before which everything is finished.
+ * Every partition of the stream can safely resume from it.
  */
 export class SegmentLedger {
   private readonly entries: LedgerEntry[] = [];
@@ -66,7 +66,7 @@ export class SegmentLedger {
     return this.headStartAfter;
   }
 
-  /** Moves the head past events (or empty batches) nobody must process. */
+  /** Moves the head past events (or empty batches) that need no processing. */
   advanceHead(token: ResumeToken, isInvalidate = false): void {
     this.headToken = token;
     this.headStartAfter = isInvalidate;

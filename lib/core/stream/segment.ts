@@ -17,12 +17,12 @@ import { tryNextEvent } from './try-next';
 
 type TopicEvent = ChangeStreamDocument<TopicMessageDocument>;
 
-/** Where a segment starts reading. */
+/** Start position of a segment. */
 export type SegmentStart =
   | { kind: 'token'; token: ResumeToken; startAfter?: boolean }
   | { kind: 'replay'; streamToken?: ResumeToken };
 
-/** Why a segment's read loop stopped. */
+/** Reason a segment's read loop stopped. */
 type ReadOutcome = 'parked' | 'stopped' | 'refilter' | 'invalidated';
 
 /** Lifecycle of a segment. */
@@ -33,7 +33,7 @@ class StreamInterrupted extends Error {}
 
 /**
  * One change stream over a set of partitions of a topic, from a start
- * position onwards. A reader usually has one segment per topic; it has more
+ * position onwards. A reader usually has one segment per topic. It has more
  * for a short while after it gained partitions that resume elsewhere, until
  * the segments meet at a control record and merge.
  */
@@ -236,7 +236,7 @@ export class Segment implements SegmentHandle {
         }
       }
 
-      // Events the driver already holds need no round trip, so no slot and
+      // Events already in the driver's buffer need no round trip, so no slot and
       // no stall timer either.
       const buffered = this.stream && this.stream.bufferedCount() > 0;
       const event = buffered

@@ -69,7 +69,7 @@ export interface RecordTicket {
   positionAfter(): PartitionPosition | undefined;
 }
 
-/** What a reader needs from the consumer that owns it. */
+/** Callbacks a reader needs from the consumer that owns it. */
 export interface ReaderHost {
   /** Whether the consumer can take another record right now. */
   hasCapacity(): boolean;
@@ -107,7 +107,7 @@ function positionKey(position: PartitionPosition): string {
 /**
  * Reads the owned partitions of one topic for one consumer and tracks where
  * each partition resumes. Partitions that resume from the same place share
- * one change stream (a segment); when partitions join from other places,
+ * one change stream (a segment). When partitions join from other places,
  * their segments meet at a control record and merge into one again.
  */
 export class TopicReader implements ReaderContext, SegmentFailureHandler {
