@@ -2,7 +2,9 @@ import {
   ChangeStreamBroker,
   ChangeStreamConsumer,
   GroupActiveError,
+  MongoOffsetStorage,
   OffsetMismatchError,
+  OffsetStorage,
   PartitionNotOwnedError,
 } from '../../lib/core';
 import { RecordCollector } from '../support/collector';
@@ -113,6 +115,50 @@ describe('topic lifecycle, seek and reset', () => {
       description: 'the messages of the new incarnation',
     });
     expect(third.values().sort()).toEqual([3, 4, 5]);
+  });
+
+  it('refuses an offset that belongs to another topic', async () => {
+    // A storage that hands back a commit of another topic, as a misplaced
+    // offset file would.
+    const storage = new MongoOffsetStorage(broker.getDatabase());
+    const misplaced: OffsetStorage = Object.assign(
+      Object.create(storage) as MongoOffsetStorage,
+      {
+        fence: async (
+          groupId: string,
+          _topic: string,
+          partition: number,
+          generation: number,
+        ) => {
+          await storage.fence(groupId, 'elsewhere', partition, generation);
+          return {
+            groupId,
+            topic: 'elsewhere',
+            partition,
+            offset: { _data: 'not-for-this-topic' },
+            position: { kind: 'token' as const, token: { _data: 'x' } },
+          };
+        },
+      },
+    );
+    const other = await connectTestBroker({
+      database: broker.database,
+      offsetStorage: misplaced,
+    });
+    try {
+      const consumer = await other.createConsumer({ groupId: 'wrong', topic });
+      const errors: Error[] = [];
+      consumer.on('consumer.error', (_source, error) => errors.push(error));
+      await consumer.subscribe({ handler: async () => undefined });
+      await waitFor(() => errors.length === 2, {
+        description: 'one refusal per partition',
+      });
+      expect(errors[0]).toBeInstanceOf(OffsetMismatchError);
+      expect(errors[0].message).toContain('it belongs to topic "elsewhere"');
+      await consumer.disconnect();
+    } finally {
+      await other.disconnect();
+    }
   });
 
   it('seeks a running consumer to the earliest, a time and the latest', async () => {
