@@ -1,7 +1,14 @@
 import { once } from 'node:events';
-import { accessSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { createClient } from 'redis';
 import { findFreePort } from '../../scripts/database/free-port';
 import { onInterrupt, spawnTracked } from './child-processes';
@@ -20,17 +27,57 @@ export interface RedisUnavailable {
   unavailable: string;
 }
 
-function findRedisServer(): string | undefined {
+/** Where `scripts/install-redis-server.sh` unpacks Debian's packages. */
+const UNPACKED = resolve(__dirname, '../../.redis');
+
+interface RedisBinary {
+  path: string;
+  /** Extra environment, for the libraries of an unpacked copy. */
+  env: NodeJS.ProcessEnv;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findUnpackedLibraries(): string[] {
+  const lib = join(UNPACKED, 'usr/lib');
+  try {
+    return readdirSync(lib, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(lib, entry.name));
+  } catch {
+    return [];
+  }
+}
+
+function findRedisServer(): RedisBinary | undefined {
   for (const directory of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(directory, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
+    if (isExecutable(candidate)) {
+      return { path: candidate, env: process.env };
     }
   }
-  return undefined;
+  const unpacked = join(UNPACKED, 'usr/bin/redis-server');
+  if (!isExecutable(unpacked)) {
+    return undefined;
+  }
+  const libraries = [...findUnpackedLibraries(), dirname(unpacked)];
+  const inherited = process.env.LD_LIBRARY_PATH;
+  return {
+    path: unpacked,
+    env: {
+      ...process.env,
+      LD_LIBRARY_PATH: [...libraries, ...(inherited ? [inherited] : [])].join(
+        delimiter,
+      ),
+    },
+  };
 }
 
 async function readVersion(url: string, deadline: number): Promise<string> {
@@ -68,8 +115,9 @@ export async function startRedis(): Promise<BenchRedis | RedisUnavailable> {
   if (!binary) {
     return {
       unavailable:
-        'redis-server not found; install it with ' +
-        '`apt-get install -y redis-server` to add the Redis Streams column.',
+        'redis-server not found on PATH or in .redis/; run ' +
+        '`bash scripts/install-redis-server.sh` to add the Redis Streams ' +
+        'column.',
     };
   }
   const port = await findFreePort();
@@ -89,7 +137,8 @@ export async function startRedis(): Promise<BenchRedis | RedisUnavailable> {
     'everysec',
   ];
   const log = openSync(join(directory, 'redis.log'), 'a');
-  const child = spawnTracked('server', binary, settings, {
+  const child = spawnTracked('server', binary.path, settings, {
+    env: binary.env,
     stdio: ['ignore', log, log],
   });
   const url = `redis://127.0.0.1:${port}`;

@@ -93,7 +93,13 @@ class RawConsumer implements BenchConsumer {
     if (first) {
       this.handle(first, onMessage);
     }
-    this.loop = this.read(stream, onMessage);
+    // `stop` closes the stream under a pending read; only a failure before
+    // that is an error, and it must surface even if no one awaits the loop.
+    this.loop = this.read(stream, onMessage).catch((error: unknown) => {
+      if (!this.stopped) {
+        throw error;
+      }
+    });
   }
 
   assignment(): number[] | null {
@@ -112,7 +118,7 @@ class RawConsumer implements BenchConsumer {
     this.stopped = true;
     this.gate.open();
     await this.stream?.close();
-    await this.loop?.catch(() => undefined);
+    await this.loop;
     await this.client.close();
   }
 
