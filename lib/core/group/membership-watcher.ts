@@ -1,4 +1,10 @@
-import type { ChangeStream, Db } from 'mongodb';
+import type {
+  ChangeStream,
+  ChangeStreamUpdateDocument,
+  Db,
+  Document,
+  Timestamp,
+} from 'mongodb';
 import type { BrokerLogger } from '../logging/broker-logger';
 import type { StreamSlots } from '../stream/stream-slots';
 import { tryNextEvent } from '../stream/try-next';
@@ -12,15 +18,41 @@ import type { GroupMember } from './group-member';
 const DEBOUNCE_MS = 50;
 
 /**
+ * Whether a change to a membership collection can change an assignment:
+ * a member that joined or left, or a partition whose owner changed.
+ * Heartbeats and lease renewals update other fields and do not count.
+ */
+function changesAssignment(collection: string, event: Document): boolean {
+  const operation = event.operationType as string;
+  if (['insert', 'delete', 'replace'].includes(operation)) {
+    return true;
+  }
+  if (operation === 'update' && collection === InternalCollections.partitions) {
+    const updated = (event as ChangeStreamUpdateDocument).updateDescription
+      ?.updatedFields;
+    return updated !== undefined && 'owner' in updated;
+  }
+  return false;
+}
+
+/**
  * Watches the member and ownership collections, so local members rebalance
  * as soon as another member joins, leaves or releases a partition instead
- * of waiting for their next heartbeat. Heartbeat-only updates do not
- * match. One stream serves every consumer of a broker.
+ * of waiting for their next heartbeat. One pair of streams serves every
+ * consumer of a broker.
+ *
+ * Each collection gets its own stream with no pipeline, and events are
+ * filtered here. A database-wide stream with a `$match` on the namespace
+ * would be one stream instead of two, but a server may evaluate that stage
+ * for every write in the database (SecantusDB does, at several times the
+ * cost of a collection stream), and topics are written far more often than
+ * membership changes.
  */
 export class MembershipWatcher {
   private readonly members = new Set<GroupMember>();
-  private stream?: ChangeStream;
-  private loop?: Promise<void>;
+  private readonly streams = new Set<ChangeStream>();
+  private starting?: Promise<void>;
+  private loops?: Promise<void[]>;
   private stopped = false;
   private timer?: NodeJS.Timeout;
 
@@ -31,10 +63,16 @@ export class MembershipWatcher {
     private readonly retry: { initialDelayMs: number; maxDelayMs: number },
   ) {}
 
-  /** Notifies `member` of membership changes until the returned function runs. */
-  add(member: GroupMember): () => void {
+  /**
+   * Notifies `member` of membership changes until the returned function
+   * runs. The streams start at the server's time when the first member was
+   * added, so the releases that a member's join causes are never missed,
+   * however late the streams' cursors open.
+   */
+  async add(member: GroupMember): Promise<() => void> {
     this.members.add(member);
-    this.loop ??= this.run();
+    this.starting ??= this.start();
+    await this.starting;
     return () => {
       this.members.delete(member);
     };
@@ -43,8 +81,30 @@ export class MembershipWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.stream?.close().catch(ignoreError);
-    await this.loop;
+    await Promise.all(
+      [...this.streams].map((stream) => stream.close().catch(ignoreError)),
+    );
+    await this.starting;
+    await this.loops;
+  }
+
+  private async start(): Promise<void> {
+    let startAt: Timestamp | undefined;
+    try {
+      const reply = await this.db.command({ ping: 1 });
+      startAt = reply.operationTime ?? reply.$clusterTime?.clusterTime;
+    } catch (error) {
+      // The watch then starts from whenever its cursor opens.
+      this.logger.warn(
+        'Could not read the server time for the membership ' +
+          'watch; a rebalance may wait for the next heartbeat',
+        { error },
+      );
+    }
+    this.loops = Promise.all([
+      this.run(InternalCollections.members, startAt),
+      this.run(InternalCollections.partitions, startAt),
+    ]);
   }
 
   private notify(): void {
@@ -56,43 +116,28 @@ export class MembershipWatcher {
     }, DEBOUNCE_MS);
   }
 
-  private async run(): Promise<void> {
+  private async run(
+    collection: string,
+    startAt: Timestamp | undefined,
+  ): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      const stream = this.db.collection(collection).watch([], {
+        maxAwaitTimeMS: 1_000,
+        ...(startAt ? { startAtOperationTime: startAt } : {}),
+      });
+      // A reopened watch starts from now; heartbeats cover the gap.
+      startAt = undefined;
+      this.streams.add(stream);
       try {
-        const stream = this.db.watch(
-          [
-            {
-              $match: {
-                'ns.coll': {
-                  $in: [
-                    InternalCollections.members,
-                    InternalCollections.partitions,
-                  ],
-                },
-                $or: [
-                  { operationType: { $in: ['insert', 'delete', 'replace'] } },
-                  {
-                    operationType: 'update',
-                    'updateDescription.updatedFields.owner': { $exists: true },
-                  },
-                ],
-              },
-            },
-            { $project: { _id: 1, operationType: 1 } },
-          ],
-          { maxAwaitTimeMS: 1_000 },
-        );
-        this.stream = stream;
         while (!this.stopped) {
           const event = await this.slots.run(() => tryNextEvent(stream));
           failures = 0;
-          if (event) {
+          if (event && changesAssignment(collection, event)) {
             this.notify();
           }
         }
       } catch (error) {
-        await this.stream?.close().catch(ignoreError);
         if (this.stopped) {
           return;
         }
@@ -101,11 +146,15 @@ export class MembershipWatcher {
         // heartbeat, so a missed event only slows a rebalance down.
         const wait = backoffDelay(failures, this.retry);
         this.logger.warn('Membership watch failed; reopening', {
+          collection,
           attempt: failures,
           retryInMs: wait,
           error,
         });
         await delay(wait);
+      } finally {
+        this.streams.delete(stream);
+        await stream.close().catch(ignoreError);
       }
     }
   }
