@@ -65,7 +65,7 @@ export class RecordProcessor {
 
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (signal.aborted) {
-        return 'abandoned';
+        return this.abandon(record, attempt - 1);
       }
       try {
         await runInSlot(() => this.attempt(item, attempt, signal));
@@ -96,10 +96,24 @@ export class RecordProcessor {
       }
     }
     if (signal.aborted || !lastError) {
-      return 'abandoned';
+      return this.abandon(record, attempts);
     }
     return this.fail(item, lastError, attempts, signal);
   };
+
+  /**
+   * Gives a record up because its partition left this member; the next
+   * owner processes it from the last committed offset.
+   */
+  private abandon(record: ConsumerRecord, attempts: number): 'abandoned' {
+    if (attempts > 0) {
+      this.options.logger.info(
+        'Record abandoned: the partition is no longer owned here',
+        { ...recordFields(record), attempts },
+      );
+    }
+    return 'abandoned';
+  }
 
   private async attempt(
     item: DispatchItem,
