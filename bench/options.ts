@@ -78,7 +78,8 @@ a table to stdout and a JSON file to bench/results/.
 
 Database: MONGO_URL when set, else a SecantusDB server started on
 127.0.0.1 (install it with \`bash scripts/install-secantusdb.sh\`).
-Redis: redis-server from PATH, started on 127.0.0.1 on a free port.
+Redis: redis-server from PATH or .redis/ (npm run bench unpacks it
+there), started on 127.0.0.1 on a free port.
 
 Options (defaults of a full run; --quick values in brackets):
   --quick                      small sizes, under 2 minutes

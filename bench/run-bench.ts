@@ -10,6 +10,7 @@ import { installExitHandlers, isInterrupted } from './infra/child-processes';
 import { BenchDatabase, startDatabase } from './infra/database';
 import { describeMachine } from './infra/machine';
 import { startRedis } from './infra/redis-server';
+import { warmUpServer } from './infra/server-warm-up';
 import { BenchOptions, Family, HELP, parseOptions } from './options';
 import {
   summarizeCpuProfile,
@@ -30,6 +31,9 @@ function log(line: string): void {
 }
 
 const startUptime = process.uptime();
+
+/** Seconds of single inserts before the first measured run. */
+const SERVER_WARM_UP_SECONDS = 5;
 
 function readOptions(): BenchOptions | undefined {
   try {
@@ -173,6 +177,11 @@ async function main(): Promise<void> {
       `(reports MongoDB ${database.server.version}), ${database.description}`,
   );
   log(describeOplog(database, options));
+  const warmRate = await warmUpServer(database.url, SERVER_WARM_UP_SECONDS);
+  log(
+    `server warm-up: ${SERVER_WARM_UP_SECONDS} s of single inserts, ` +
+      `${warmRate} in the last second`,
+  );
 
   const redis = options.peers.includes('redis-streams')
     ? await startRedis()

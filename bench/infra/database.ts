@@ -28,6 +28,8 @@ export interface BenchDatabase {
   server: ServerInfo;
   /** Limits set on the started server; `undefined` for `MONGO_URL`. */
   oplog?: OplogSettings;
+  /** Process id of the started server; `undefined` for `MONGO_URL`. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export async function startDatabase(
     description: `${binary} on ${server.url}`,
     server: await readServerInfo(server.url),
     oplog,
+    pid: server.pid,
     stop,
   };
 }

@@ -19,6 +19,7 @@ export interface BenchRedis {
   version: string;
   /** Settings passed on the command line, for the report. */
   settings: string[];
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -154,7 +155,13 @@ export async function startRedis(): Promise<BenchRedis | RedisUnavailable> {
   const removeInterrupt = onInterrupt(stop);
   try {
     const version = await readVersion(url, Date.now() + 10_000);
-    return { url, version, settings: settings.slice(6), stop };
+    return {
+      url,
+      version,
+      settings: settings.slice(6),
+      pid: child.pid,
+      stop,
+    };
   } catch (error) {
     await stop();
     return { unavailable: (error as Error).message };

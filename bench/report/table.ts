@@ -37,6 +37,13 @@ function sections(options: BenchOptions): Section[] {
         `${f.family === 'produce' ? 'producer' : 'consumers'}, ${f.row}`,
     },
     {
+      title:
+        'Server CPU time (user + system) per message delivered, µs ' +
+        '(ratio to raw: lower is better)',
+      select: (f) => f.metric === 'server-cpu',
+      label: (f) => `consume, ${f.row}`,
+    },
+    {
       title: 'Consumer memory (ratio to raw: lower is better)',
       select: (f) => f.family === 'memory',
       label: (f) => `${f.row} (${f.unit})`,

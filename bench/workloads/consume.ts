@@ -2,7 +2,7 @@ import type { ConsumerFleet } from '../coordinator/consumer-fleet';
 import type { ConsumerPool } from '../coordinator/consumer-pool';
 import type { ProducerProcess } from '../coordinator/producer-process';
 import type { PeerName, PeerTarget } from '../protocol';
-import { consumerJobs, WorkloadContext } from './context';
+import { consumerJobs, serverPidOf, WorkloadContext } from './context';
 import { cpuCaveat, deliveryProblem } from './notes';
 import { BacklogResult, measureBacklog, measureLatency } from './phases';
 
@@ -78,6 +78,15 @@ function recordBacklog(
       result.consume.cpuMicrosPerMessage,
       'lower',
       caveat && note ? `${note}; ${caveat}` : (caveat ?? note),
+    ],
+    [
+      'server-cpu',
+      'µs/msg',
+      result.serverCpuMicrosPerMessage ?? null,
+      'lower',
+      result.serverCpuMicrosPerMessage === undefined
+        ? 'server not started by the bench (MONGO_URL)'
+        : note,
     ],
   ] as const;
   for (const [metric, unit, value, better, figureNote] of rows) {
@@ -167,6 +176,7 @@ export function recordShapeUnavailable(
     const metrics = [
       ['msg/s', 'msg/s', 'higher'],
       ['cpu', 'µs/msg', 'lower'],
+      ['server-cpu', 'µs/msg', 'lower'],
     ] as const;
     for (const [metric, unit, better] of metrics) {
       figures.notMeasured(
@@ -235,7 +245,12 @@ export async function measureConsumeShapes(
       await fleet.waitUntilAssigned();
       if (run.backlog) {
         const count = backlogOf(context, peer);
-        const result = await measureBacklog(fleet, producer, count);
+        const result = await measureBacklog(
+          fleet,
+          producer,
+          count,
+          serverPidOf(context, peer),
+        );
         recordBacklog(context, peer, shape, result);
       }
       if (run.latency && isSingle(shape)) {

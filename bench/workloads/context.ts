@@ -31,6 +31,21 @@ export function unavailableReason(
   return undefined;
 }
 
+/**
+ * Returns the process id of the server a peer works against (Redis for
+ * Redis Streams, the database otherwise), or `undefined` when the bench
+ * did not start it.
+ */
+export function serverPidOf(
+  context: WorkloadContext,
+  peer: PeerName,
+): number | undefined {
+  if (peer === 'redis-streams') {
+    return 'pid' in context.redis ? context.redis.pid : undefined;
+  }
+  return context.database.pid;
+}
+
 /** Builds the target of a peer: its own database and a topic of this run. */
 export function targetOf(
   context: WorkloadContext,

@@ -6,6 +6,7 @@ import {
   summarizeConsume,
   summarizeProduce,
 } from '../stats';
+import { processCpuMicros } from '../infra/process-cpu';
 import { monotonicMicros } from '../util/clock';
 
 /** Messages per producer call when a backlog is written. */
@@ -31,6 +32,11 @@ function warmUpMs(seconds: number): number {
 export interface BacklogResult {
   produce: ProduceSummary;
   consume: ConsumeSummary;
+  /**
+   * CPU time of the server per message delivered, from the resume until
+   * the last delivery; `undefined` when the bench did not start the server.
+   */
+  serverCpuMicrosPerMessage?: number;
 }
 
 /** Figures of a latency run at a fixed offered rate. */
@@ -52,6 +58,7 @@ export async function measureBacklog(
   fleet: ConsumerFleet,
   producer: ProducerProcess,
   count: number,
+  serverPid?: number,
 ): Promise<BacklogResult> {
   const groups = groupCount(fleet);
   await fleet.pause();
@@ -62,6 +69,7 @@ export async function measureBacklog(
   });
   await fleet.beginPhase(count, false);
   const resumedAt = monotonicMicros();
+  const serverCpuBefore = processCpuMicros(serverPid);
   await fleet.resume();
   // Allows for a reader as slow as 200 messages a second.
   const timeoutMs = Math.max(120_000, count * groups * 5);
@@ -70,6 +78,7 @@ export async function measureBacklog(
     STALL_MS,
     timeoutMs,
   );
+  const serverCpuAfter = processCpuMicros(serverPid);
   const results = await fleet.collect();
   return {
     produce: summarizeProduce(produced),
@@ -80,6 +89,10 @@ export async function measureBacklog(
       resumedAt,
       wait,
     ),
+    serverCpuMicrosPerMessage:
+      serverCpuBefore === undefined || serverCpuAfter === undefined
+        ? undefined
+        : (serverCpuAfter - serverCpuBefore) / (count * groups),
   };
 }
 
