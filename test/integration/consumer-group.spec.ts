@@ -136,4 +136,45 @@ describe('consumer group in one process', () => {
       description: 'the streams to merge into one',
     });
   });
+
+  it('rebalances between brokers before any heartbeat', async () => {
+    // Heartbeats far apart: only the membership streams can tell each
+    // broker about the other's join and leave in time.
+    const slow = { heartbeatIntervalMs: 30_000, sessionTimeoutMs: 60_000 };
+    const brokers = await Promise.all([
+      connectTestBroker({ ...slow, database: broker.database }),
+      connectTestBroker({ ...slow, database: broker.database }),
+    ]);
+    try {
+      const [first, second] = await Promise.all(
+        brokers.map((member) =>
+          member.createConsumer({ groupId: 'watchers', topic }),
+        ),
+      );
+      await first.subscribe({ handler: async () => undefined });
+      await waitFor(() => first.assignment().length === 6, {
+        description: 'the first broker to own everything',
+      });
+
+      const joinedAt = Date.now();
+      await second.subscribe({ handler: async () => undefined });
+      await waitFor(
+        () =>
+          first.assignment().length === 3 && second.assignment().length === 3,
+        { description: 'three partitions each', timeoutMs: 5_000 },
+      );
+      expect(Date.now() - joinedAt).toBeLessThan(5_000);
+
+      const leftAt = Date.now();
+      await second.disconnect();
+      await waitFor(() => first.assignment().length === 6, {
+        description: 'the first broker to own everything again',
+        timeoutMs: 5_000,
+      });
+      expect(Date.now() - leftAt).toBeLessThan(5_000);
+      await first.disconnect();
+    } finally {
+      await Promise.all(brokers.map((member) => member.disconnect()));
+    }
+  });
 });

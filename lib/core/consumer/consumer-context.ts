@@ -34,7 +34,7 @@ export interface ConsumerContext {
   assertConnected(operation: string): void;
   createProducer(config: ProducerConfig): Promise<ChangeStreamProducer>;
   /** Subscribes a member to membership changes; returns the unsubscribe. */
-  watchMembership(member: GroupMember): Promise<() => void>;
+  watchMembership(member: GroupMember): () => void;
   /** Called once the consumer disconnected. */
   onClosed(consumer: object): void;
 }

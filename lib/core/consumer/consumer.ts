@@ -399,7 +399,7 @@ export class ChangeStreamConsumer
     this.committer = committer;
     this.member = member;
 
-    this.unwatch = await context.watchMembership(member);
+    this.unwatch = context.watchMembership(member);
     await member.join();
     if (this.autoCommit) {
       this.autoCommitTimer = setInterval(

@@ -1,9 +1,8 @@
-import type {
+import {
   ChangeStream,
-  ChangeStreamUpdateDocument,
-  Db,
-  Document,
-  Timestamp,
+  type ChangeStreamUpdateDocument,
+  type Db,
+  type Document,
 } from 'mongodb';
 import type { BrokerLogger } from '../logging/broker-logger';
 import type { StreamSlots } from '../stream/stream-slots';
@@ -51,7 +50,6 @@ function changesAssignment(collection: string, event: Document): boolean {
 export class MembershipWatcher {
   private readonly members = new Set<GroupMember>();
   private readonly streams = new Set<ChangeStream>();
-  private starting?: Promise<void>;
   private loops?: Promise<void[]>;
   private stopped = false;
   private timer?: NodeJS.Timeout;
@@ -63,16 +61,13 @@ export class MembershipWatcher {
     private readonly retry: { initialDelayMs: number; maxDelayMs: number },
   ) {}
 
-  /**
-   * Notifies `member` of membership changes until the returned function
-   * runs. The streams start at the server's time when the first member was
-   * added, so the releases that a member's join causes are never missed,
-   * however late the streams' cursors open.
-   */
-  async add(member: GroupMember): Promise<() => void> {
+  /** Notifies `member` of membership changes until the returned function runs. */
+  add(member: GroupMember): () => void {
     this.members.add(member);
-    this.starting ??= this.start();
-    await this.starting;
+    this.loops ??= Promise.all([
+      this.run(InternalCollections.members),
+      this.run(InternalCollections.partitions),
+    ]);
     return () => {
       this.members.delete(member);
     };
@@ -84,27 +79,7 @@ export class MembershipWatcher {
     await Promise.all(
       [...this.streams].map((stream) => stream.close().catch(ignoreError)),
     );
-    await this.starting;
     await this.loops;
-  }
-
-  private async start(): Promise<void> {
-    let startAt: Timestamp | undefined;
-    try {
-      const reply = await this.db.command({ ping: 1 });
-      startAt = reply.operationTime ?? reply.$clusterTime?.clusterTime;
-    } catch (error) {
-      // The watch then starts from whenever its cursor opens.
-      this.logger.warn(
-        'Could not read the server time for the membership ' +
-          'watch; a rebalance may wait for the next heartbeat',
-        { error },
-      );
-    }
-    this.loops = Promise.all([
-      this.run(InternalCollections.members, startAt),
-      this.run(InternalCollections.partitions, startAt),
-    ]);
   }
 
   private notify(): void {
@@ -116,18 +91,16 @@ export class MembershipWatcher {
     }, DEBOUNCE_MS);
   }
 
-  private async run(
-    collection: string,
-    startAt: Timestamp | undefined,
-  ): Promise<void> {
+  private async run(collection: string): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
-      const stream = this.db.collection(collection).watch([], {
-        maxAwaitTimeMS: 1_000,
-        ...(startAt ? { startAtOperationTime: startAt } : {}),
-      });
-      // A reopened watch starts from now; heartbeats cover the gap.
-      startAt = undefined;
+      const stream = this.db
+        .collection(collection)
+        .watch([], { maxAwaitTimeMS: 1_000 });
+      // The stream sees changes from the moment its cursor opens. A member
+      // that joined earlier may have missed a release in between, so every
+      // member checks the assignment once more.
+      stream.once(ChangeStream.INIT, () => this.notify());
       this.streams.add(stream);
       try {
         while (!this.stopped) {
@@ -142,8 +115,8 @@ export class MembershipWatcher {
           return;
         }
         failures += 1;
-        // The watch reopens from now: members still reconcile on every
-        // heartbeat, so a missed event only slows a rebalance down.
+        // The watch reopens from now, and its opening makes every member
+        // check the assignment, so no change in between is missed.
         const wait = backoffDelay(failures, this.retry);
         this.logger.warn('Membership watch failed; reopening', {
           collection,
