@@ -22,11 +22,18 @@ export interface DeliveryWait {
 
 const POLL_MS = 50;
 
-function isExactCover(assignments: number[][], partitions: number): boolean {
+/**
+ * Whether the members of one group own every partition exactly once, in
+ * shares that differ by at most one: the settled range assignment. A
+ * group that covers its partitions unevenly is still rebalancing.
+ */
+function isSettledCover(assignments: number[][], partitions: number): boolean {
   const owned = assignments.flat().sort((a, b) => a - b);
+  const shares = assignments.map((assignment) => assignment.length);
   return (
     owned.length === partitions &&
-    owned.every((partition, index) => partition === index)
+    owned.every((partition, index) => partition === index) &&
+    Math.max(...shares) - Math.min(...shares) <= 1
   );
 }
 
@@ -68,8 +75,8 @@ export class ConsumerFleet {
 
   /**
    * Waits until, in every group, the members own each partition exactly
-   * once (peers without partitions are ready at once), and the assignment
-   * held for two polls in a row.
+   * once in even shares (peers without partitions are ready at once), and
+   * the assignment held for two polls in a row.
    */
   async waitUntilAssigned(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -100,7 +107,7 @@ export class ConsumerFleet {
       });
       const snapshot = JSON.stringify([...byGroup]);
       const covered = [...byGroup.values()].every((assignments) =>
-        isExactCover(assignments, partitions),
+        isSettledCover(assignments, partitions),
       );
       stablePolls = covered && snapshot === last ? stablePolls + 1 : 0;
       last = snapshot;

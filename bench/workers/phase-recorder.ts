@@ -111,9 +111,13 @@ export class PhaseRecorder {
       idle = this.idleSince();
     }
     const end = idle?.usage ?? process.cpuUsage();
-    const settleMs = idle
-      ? Math.max(0, idle.at - this.lastArrivalWallMs)
-      : null;
+    // A member that received nothing (it owned no partition) has nothing
+    // to settle after.
+    const settleMs = !idle
+      ? null
+      : this.count === 0
+        ? 0
+        : Math.max(0, idle.at - this.lastArrivalWallMs);
     const cpu: CpuTime = {
       user: end.user - this.startCpu.user,
       system: end.system - this.startCpu.system,
