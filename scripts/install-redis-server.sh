@@ -39,9 +39,16 @@ if ! download; then
   fi
 fi
 
-mkdir -p "$target"
+warn_unusable() {
+  echo "warning: the unpacked redis-server does not run;" \
+    "the benchmark reports the Redis Streams peer as n/a." >&2
+  rm -rf "$target"
+  exit 0
+}
+
+mkdir -p "$target" || warn_unusable
 for package in "$work"/*.deb; do
-  dpkg-deb -x "$package" "$target"
+  dpkg-deb -x "$package" "$target" || warn_unusable
 done
 libraries="$(dirname "$(find "$target" -name 'libjemalloc.so*' | head -n 1)")"
-LD_LIBRARY_PATH="$libraries" "$binary" --version
+LD_LIBRARY_PATH="$libraries" "$binary" --version || warn_unusable

@@ -28,7 +28,7 @@ export interface RedisUnavailable {
   unavailable: string;
 }
 
-/** Where `scripts/install-redis-server.sh` unpacks Debian's packages. */
+/** Folder that `scripts/install-redis-server.sh` unpacks Debian's packages into. */
 const UNPACKED = resolve(__dirname, '../../.redis');
 
 interface RedisBinary {

@@ -5,9 +5,9 @@ const SCRATCH_DATABASE = 'csb_bench_warm_up';
 /**
  * Writes single documents to a scratch collection for `seconds` and drops
  * it. A fresh SecantusDB server accepts single inserts two to three times
- * as fast in its first seconds as later on, whatever the collection, so
- * without this the first peer measured (the raw driver) would get a server
- * the others never see. Returns the inserts per second of the last second.
+ * as fast in its first seconds as later on, whatever the collection.
+ * Without this, the first peer measured (the raw driver) would get a
+ * server the others never see. Returns the inserts per second of the last second.
  */
 export async function warmUpServer(
   url: string,

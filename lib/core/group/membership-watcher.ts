@@ -17,7 +17,7 @@ import type { GroupMember } from './group-member';
 const DEBOUNCE_MS = 50;
 
 /**
- * Whether a change to a membership collection can change an assignment:
+ * Tells whether a change to a membership collection can change an assignment:
  * a member that joined or left, or a partition whose owner changed.
  * Heartbeats and lease renewals update other fields and do not count.
  */
@@ -42,9 +42,9 @@ function changesAssignment(collection: string, event: Document): boolean {
  *
  * Each collection gets its own stream with no pipeline, and events are
  * filtered here. A database-wide stream with a `$match` on the namespace
- * would be one stream instead of two, but a server may evaluate that stage
- * for every write in the database (SecantusDB does, at several times the
- * cost of a collection stream), and topics are written far more often than
+ * would be one stream instead of two. But a server may evaluate that stage
+ * for every write in the database; SecantusDB does, at several times the
+ * cost of a collection stream. Topics are written far more often than
  * membership changes.
  */
 export class MembershipWatcher {
@@ -97,7 +97,7 @@ export class MembershipWatcher {
       const stream = this.db
         .collection(collection)
         .watch([], { maxAwaitTimeMS: 1_000 });
-      // The stream sees changes from the moment its cursor opens. A member
+      // The stream delivers changes made after its cursor opens. A member
       // that joined earlier may have missed a release in between, so every
       // member checks the assignment once more.
       stream.once(ChangeStream.INIT, () => this.notify());
