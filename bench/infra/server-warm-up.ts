@@ -7,7 +7,8 @@ const SCRATCH_DATABASE = 'csb_bench_warm_up';
  * it. A fresh SecantusDB server accepts single inserts two to three times
  * as fast in its first seconds as later on, whatever the collection.
  * Without this, the first peer measured (the raw driver) would get a
- * server the others never see. Returns the inserts per second of the last second.
+ * server the others never see. Returns the inserts per second of the
+ * last second.
  */
 export async function warmUpServer(
   url: string,

@@ -236,8 +236,8 @@ export class Segment implements SegmentHandle {
         }
       }
 
-      // Events already in the driver's buffer need no round trip, so no slot and
-      // no stall timer either.
+      // Events already in the driver's buffer need no round trip, so no
+      // slot and no stall timer either.
       const buffered = this.stream && this.stream.bufferedCount() > 0;
       const event = buffered
         ? await this.stream!.tryNext()
