@@ -1,16 +1,10 @@
 import { once } from 'node:events';
-import {
-  accessSync,
-  constants,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  rmSync,
-} from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createClient } from 'redis';
 import { findFreePort } from '../../scripts/database/free-port';
+import { isExecutable } from '../../scripts/database/secantusd-binary';
 import { onInterrupt, spawnTracked } from './child-processes';
 
 /** A Redis server started by the bench. */
@@ -35,15 +29,6 @@ interface RedisBinary {
   path: string;
   /** Extra environment, for the libraries of an unpacked copy. */
   env: NodeJS.ProcessEnv;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function findUnpackedLibraries(): string[] {

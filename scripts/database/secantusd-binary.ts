@@ -14,7 +14,8 @@ export const SECANTUSD_COMMANDS = [
 
 const repositoryRoot = resolve(__dirname, '..', '..');
 
-function isExecutable(path: string): boolean {
+/** Whether `path` names a file this process may execute. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
