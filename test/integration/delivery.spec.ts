@@ -204,4 +204,67 @@ describe('retries and dead letters', () => {
       `${topic}.dlq`,
     );
   });
+
+  it('dead-letters a record whose copy would be too large', async () => {
+    // A small limit stands in for the server's 16 MB: the first value fits
+    // on its own, but not with the failure headers.
+    const small = await connectTestBroker({
+      database: broker.database,
+      maxMessageBytes: 12_000,
+    });
+    try {
+      const worker = await small.createConsumer({ groupId: 'big', topic });
+      const errors: Error[] = [];
+      const handled: number[] = [];
+      await worker.subscribe<{ n: number; data?: string }>({
+        maxRetries: 0,
+        handler: async (record) => {
+          const { n } = record.message.value;
+          if (n === 1) {
+            throw new Error('too big to handle');
+          }
+          if (n === 2) {
+            throw new Error(`long failure ${'x'.repeat(100_000)}`);
+          }
+          handled.push(n);
+        },
+        errorHandler: async (error) => {
+          errors.push(error);
+        },
+      });
+      const producer = await small.createProducer({ topic });
+      await producer.send([
+        { value: { n: 1, data: 'v'.repeat(11_000) }, partition: 0 },
+        { value: { n: 2 }, partition: 0 },
+        { value: { n: 3 }, partition: 0 },
+      ]);
+
+      await waitFor(() => handled.includes(3), {
+        description: 'the record after the two failures',
+      });
+      expect(errors).toHaveLength(2);
+      const deadLetters = await small
+        .getDatabase()
+        .collection(`${topic}.dlq`)
+        .find()
+        .sort({ _id: 1 })
+        .toArray();
+      expect(deadLetters).toHaveLength(2);
+      const [withoutValue, longMessage] = deadLetters;
+      expect(withoutValue.value).toBeNull();
+      expect(withoutValue.headers[DeadLetterHeaders.valueOmitted]).toMatch(
+        /over the limit of 12000/,
+      );
+      expect(withoutValue.headers[DeadLetterHeaders.originalMessageId]).toEqual(
+        expect.any(String),
+      );
+      expect(longMessage.value).toEqual({ n: 2 });
+      const message = longMessage.headers[DeadLetterHeaders.errorMessage];
+      expect(message.length).toBeLessThan(4_100);
+      expect(message).toMatch(/\(100013 characters in all\)$/);
+      await worker.disconnect();
+    } finally {
+      await small.disconnect();
+    }
+  });
 });

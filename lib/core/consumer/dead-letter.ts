@@ -13,6 +13,8 @@ export const DeadLetterHeaders = {
   originalMessageId: 'x-dlq-original-message-id',
   originalTimestamp: 'x-dlq-original-timestamp',
   failedAt: 'x-dlq-failed-at',
+  /** Set when the value was left out because the copy would be too large. */
+  valueOmitted: 'x-dlq-value-omitted',
 } as const;
 
 /** Longest stack kept in a dead-letter header, in characters. */
@@ -20,10 +22,39 @@ const MAX_STACK_LENGTH = 4_000;
 /** Stack frames kept in a dead-letter header. */
 const MAX_STACK_LINES = 15;
 
+/** Longest error message kept in a dead-letter header, in characters. */
+const MAX_ERROR_MESSAGE_LENGTH = 4_000;
+
 /** Returns the first lines of an error's stack, capped in length. */
 export function trimStack(error: Error): string {
   const lines = (error.stack ?? '').split('\n').slice(0, MAX_STACK_LINES);
   return lines.join('\n').slice(0, MAX_STACK_LENGTH);
+}
+
+function trimMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) {
+    return message;
+  }
+  return (
+    `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}... ` +
+    `(${message.length} characters in all)`
+  );
+}
+
+/**
+ * Returns `message` without its value, for a value that fits the topic on
+ * its own but not with the failure headers. The original message stays in
+ * its topic (within the topic's retention) under the original message id.
+ */
+export function withoutValue(
+  message: ProducerMessage,
+  reason: string,
+): ProducerMessage {
+  return {
+    ...message,
+    value: null,
+    headers: { ...message.headers, [DeadLetterHeaders.valueOmitted]: reason },
+  };
 }
 
 /**
@@ -40,7 +71,7 @@ export function buildDeadLetterMessage(
     value: record.message.value,
     headers: {
       ...record.message.headers,
-      [DeadLetterHeaders.errorMessage]: error.message,
+      [DeadLetterHeaders.errorMessage]: trimMessage(error.message),
       [DeadLetterHeaders.errorStack]: trimStack(error),
       [DeadLetterHeaders.attempts]: String(attempts),
       [DeadLetterHeaders.originalTopic]: record.topic,

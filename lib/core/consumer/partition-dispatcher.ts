@@ -17,7 +17,10 @@ export type ProcessOutcome =
   | 'dead-lettered'
   /** The last attempt failed and dead-lettering is off; the record was dropped. */
   | 'dropped'
-  /** The last attempt failed and the policy stops the partition. */
+  /**
+   * The last attempt failed and the policy stops the partition, or the
+   * record cannot be written to the dead-letter topic at all.
+   */
   | 'stopped'
   /** Processing was cancelled (revocation or shutdown). */
   | 'abandoned'

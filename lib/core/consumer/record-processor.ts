@@ -1,11 +1,15 @@
 import type { TransactionOptions } from 'mongodb';
-import { OffsetFencedError } from '../errors';
+import {
+  ChangeStreamBrokerError,
+  MessageTooLargeError,
+  OffsetFencedError,
+} from '../errors';
 import type { BrokerLogger } from '../logging/broker-logger';
 import type { ChangeStreamProducer } from '../producer/producer';
 import { backoffDelay } from '../util/backoff';
 import { delay } from '../util/delay';
 import type { ConsumerRecord } from './consumer-record';
-import { buildDeadLetterMessage } from './dead-letter';
+import { buildDeadLetterMessage, withoutValue } from './dead-letter';
 import type {
   ErrorHandler,
   FailurePolicy,
@@ -204,6 +208,15 @@ export class RecordProcessor {
       if (published === 'abandoned' || published === 'fenced') {
         return published;
       }
+      if (published === 'unwritable') {
+        // Nothing is committed, so the record stays where it was until an
+        // operator fixes the cause or skips it with a seek.
+        await this.callErrorHandler(error, record);
+        logger.error('Stopped the partition at the failed record', {
+          ...recordFields(record),
+        });
+        return 'stopped';
+      }
       outcome = 'dead-lettered';
     } else {
       ticket.finish();
@@ -220,9 +233,9 @@ export class RecordProcessor {
     error: Error,
     attempts: number,
     signal: AbortSignal,
-  ): Promise<'published' | 'abandoned' | 'fenced'> {
+  ): Promise<'published' | 'abandoned' | 'fenced' | 'unwritable'> {
     const deadLetter = this.options.deadLetter!;
-    const message = buildDeadLetterMessage(item.record, error, attempts);
+    let message = buildDeadLetterMessage(item.record, error, attempts);
     for (let retry = 1; ; retry += 1) {
       if (signal.aborted) {
         return 'abandoned';
@@ -248,6 +261,37 @@ export class RecordProcessor {
       } catch (publishError) {
         if (publishError instanceof OffsetFencedError) {
           return 'fenced';
+        }
+        if (
+          publishError instanceof MessageTooLargeError &&
+          message.value !== null
+        ) {
+          this.options.logger.warn(
+            'Dead-letter copy too large with its failure headers; ' +
+              'sending it without the value',
+            {
+              ...recordFields(item.record),
+              sizeBytes: publishError.sizeBytes,
+              limitBytes: publishError.limitBytes,
+            },
+          );
+          message = withoutValue(
+            message,
+            `${publishError.sizeBytes} bytes with the value, over the ` +
+              `limit of ${publishError.limitBytes}; the value is in the ` +
+              'original topic under the original message id',
+          );
+          continue;
+        }
+        if (
+          publishError instanceof ChangeStreamBrokerError &&
+          !publishError.retriable
+        ) {
+          this.options.logger.error(
+            'Cannot write the record to the dead-letter topic',
+            { ...recordFields(item.record), error: publishError },
+          );
+          return 'unwritable';
         }
         const wait = backoffDelay(retry, {
           initialDelayMs: this.options.deadLetterRetryDelayMs,
