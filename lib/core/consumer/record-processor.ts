@@ -169,6 +169,12 @@ export class RecordProcessor {
           }
         },
         isStored: (key) => committer.isStored(ticket.partition, key),
+        onTransientRetry: (retry, waitMs, error) => {
+          this.options.logger.debug(
+            'Transaction failed with a transient error; running it again',
+            { ...recordFields(item.record), retry, retryInMs: waitMs, error },
+          );
+        },
       },
       signal,
     );

@@ -1,8 +1,17 @@
 import { ClientSession, MongoError, TransactionOptions } from 'mongodb';
+import { backoffDelay } from '../util/backoff';
+import { delay } from '../util/delay';
 import { ignoreError } from '../util/ignore-error';
 
 /** The driver's own bound on retrying one transaction, in milliseconds. */
 const TRANSACTION_TIME_LIMIT_MS = 120_000;
+
+/**
+ * Backoff between runs of a transaction after a transient error. Write
+ * conflicts between concurrent transactions repeat when the losers retry
+ * at once; a short, growing, jittered wait spreads them out.
+ */
+const TRANSIENT_BACKOFF = { initialDelayMs: 5, maxDelayMs: 500, jitter: 0.5 };
 
 const TRANSIENT = 'TransientTransactionError';
 const UNKNOWN_COMMIT = 'UnknownTransactionCommitResult';
@@ -26,11 +35,14 @@ export interface TransactionSteps {
   onCommitted(key: string | undefined): void;
   /** Tells whether a commit with an unknown outcome wrote `key`. */
   isStored(key: string): Promise<boolean>;
+  /** Called before the transaction runs again after a transient error. */
+  onTransientRetry?(retry: number, waitMs: number, error: unknown): void;
 }
 
 /**
  * Runs `steps` in a transaction with the retry rules MongoDB documents for
- * the driver: the whole transaction again on `TransientTransactionError`,
+ * the driver: the whole transaction again on `TransientTransactionError`
+ * (after a short backoff),
  * the commit again on `UnknownTransactionCommitResult`, both within 120
  * seconds. When the commit outcome stays unknown, the stored offset shows
  * whether it happened. Other errors abort and are rethrown.
@@ -42,7 +54,7 @@ export async function runOffsetTransaction(
   signal: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + TRANSACTION_TIME_LIMIT_MS;
-  for (;;) {
+  for (let retry = 1; ; retry += 1) {
     session.startTransaction(options);
     let release: (() => void) | undefined;
     try {
@@ -61,6 +73,9 @@ export async function runOffsetTransaction(
         Date.now() < deadline &&
         !signal.aborted
       ) {
+        const wait = backoffDelay(retry, TRANSIENT_BACKOFF);
+        steps.onTransientRetry?.(retry, wait, error);
+        await delay(wait, signal);
         continue;
       }
       throw error;

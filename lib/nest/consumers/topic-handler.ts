@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { MongoError } from 'mongodb';
 import type {
   HandlerContext,
   MessageHandler,
@@ -6,11 +7,15 @@ import type {
 import type { ConsumerRecord } from '../../core/consumer/consumer-record';
 import { appendLogFields } from '../logging/log-fields';
 
+const TRANSIENT = 'TransientTransactionError';
+
 /**
  * Returns the handler the consumer calls for an `@OnTopic` method: it runs
  * the method with `this` bound to `instance`, and logs a failed attempt
  * under `name` (`Class#method`) before rethrowing, so the consumer's
- * retry, dead-letter and commit rules still apply.
+ * retry, dead-letter and commit rules still apply. A transient transaction
+ * error is logged at debug level only: the transaction runs again soon,
+ * and write conflicts between members can repeat many times a second.
  */
 export function createTopicHandler(
   instance: object,
@@ -34,10 +39,16 @@ export function createTopicHandler(
         attempt: context.attempt,
         error: error instanceof Error ? error : String(error),
       };
-      logger.error(
-        appendLogFields('Handler failed', fields),
-        error instanceof Error ? error.stack : undefined,
-      );
+      if (error instanceof MongoError && error.hasErrorLabel(TRANSIENT)) {
+        logger.debug(
+          appendLogFields('Transaction conflict; running it again', fields),
+        );
+      } else {
+        logger.error(
+          appendLogFields('Handler failed', fields),
+          error instanceof Error ? error.stack : undefined,
+        );
+      }
       throw error;
     }
   };
