@@ -84,6 +84,11 @@ export class RecordProcessor {
         }
         lastError = asError(error);
       }
+      if (signal.aborted) {
+        // The failure likely came from the revocation itself (a session
+        // ended under the handler); it is not the handler's to retry.
+        return this.abandon(record, attempt);
+      }
       if (attempt < attempts) {
         const wait = backoffDelay(attempt, {
           initialDelayMs: this.options.retryDelay,
