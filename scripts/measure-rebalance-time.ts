@@ -59,7 +59,7 @@ function summary(samples: number[]): string {
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? 10);
+  const rounds = Number(process.argv[2] ?? 20);
   if (!Number.isInteger(rounds) || rounds <= 0) {
     throw new Error(
       `Invalid round count ${JSON.stringify(process.argv[2])}: expected a ` +
