@@ -15,9 +15,13 @@ export function describeWithOwnServer(name: string, body: () => void): void {
     describe(name, body);
     return;
   }
+  const reason = process.env.MONGO_URL
+    ? 'MONGO_URL is set, so the tests use that server and start none'
+    : 'no SecantusDB binary was found (run ' +
+      '`bash scripts/install-secantusdb.sh`)';
   process.stderr.write(
     `SKIPPED "${name}": it needs a SecantusDB server the tests start ` +
-      'themselves (run `bash scripts/install-secantusdb.sh`).\n',
+      `themselves, and ${reason}.\n`,
   );
   describe.skip(name, body);
 }
