@@ -2,10 +2,10 @@ import {
   ChangeStreamBroker,
   ChangeStreamConsumer,
   GroupActiveError,
+  InvalidPartitionError,
   MongoOffsetStorage,
   OffsetMismatchError,
   OffsetStorage,
-  PartitionNotOwnedError,
 } from '../../lib/core';
 import { RecordCollector } from '../support/collector';
 import { connectTestBroker, uniqueName } from '../support/test-database';
@@ -197,7 +197,7 @@ describe('topic lifecycle, seek and reset', () => {
     expect(collector.values().slice(24).sort()).toEqual([12, 13]);
 
     await expect(consumer.seek(7, 'earliest')).rejects.toThrow(
-      PartitionNotOwnedError,
+      InvalidPartitionError,
     );
   });
 

@@ -1,5 +1,10 @@
 import { Db, ObjectId } from 'mongodb';
-import { GroupActiveError } from '../errors';
+import { requireNonEmptyString } from '../config/validate';
+import {
+  ConfigurationError,
+  GroupActiveError,
+  TopicNotFoundError,
+} from '../errors';
 import type {
   MemberDocument,
   OwnershipDocument,
@@ -9,9 +14,15 @@ import type { BrokerLogger } from '../logging/broker-logger';
 import type { OffsetCommit, OffsetStorage } from '../offsets/offset-storage';
 import type { LastMessage, PartitionPosition } from '../offsets/position';
 import type { TopicMessageDocument } from '../producer/message-types';
-import { probeCurrentToken } from '../stream/stream-pipeline';
 import { InternalCollections } from '../topics/internal-collections';
+import type { TopicMetadata } from '../topics/topic-metadata';
+import { validateTopicName } from '../topics/topic-name';
 import type { TopicRegistry } from '../topics/topic-registry';
+import {
+  positionAt,
+  validateOffsetTarget,
+  validatePartition,
+} from '../offsets/offset-target';
 
 /** A live member of a group. */
 export interface GroupMemberDescription {
@@ -83,6 +94,8 @@ export class BrokerAdmin {
     groupId: string,
     topic: string,
   ): Promise<GroupMemberDescription[]> {
+    requireNonEmptyString('groupId', groupId);
+    requireNonEmptyString('topic', topic);
     await this.context.clock.sync();
     const liveSince = new Date(
       this.context.clock.now() - this.context.sessionTimeoutMs,
@@ -101,13 +114,17 @@ export class BrokerAdmin {
     }));
   }
 
-  /** Reports members, owners, committed positions and lag of a group. */
+  /**
+   * Reports members, owners, committed positions and lag of a group.
+   * Throws {@link TopicNotFoundError} when the topic does not exist.
+   */
   async describeGroup(
     groupId: string,
     topic: string,
   ): Promise<GroupDescription> {
-    const metadata = await this.context.topics.describeTopic(topic);
-    const partitionCount = metadata?.partitions ?? 0;
+    requireNonEmptyString('groupId', groupId);
+    const metadata = await this.requireTopic(topic);
+    const partitionCount = metadata.partitions;
     const members = await this.liveMembers(groupId, topic);
     const ownership = await this.context.db
       .collection<OwnershipDocument>(InternalCollections.partitions)
@@ -134,7 +151,7 @@ export class BrokerAdmin {
           topic,
           partition,
           commit,
-          metadata?.retentionMs,
+          metadata.retentionMs,
         )),
       });
     }
@@ -143,10 +160,21 @@ export class BrokerAdmin {
 
   /**
    * Moves the offsets of a group that has no live member on the topic.
-   * Running groups move with `consumer.seek()` instead.
+   * Running groups move with `consumer.seek()` instead. Every argument is
+   * checked before anything is written.
    */
   async resetOffsets(options: ResetOffsetsOptions): Promise<void> {
-    const { groupId, topic, to } = options;
+    if (typeof options !== 'object' || options === null) {
+      throw new ConfigurationError(
+        'Missing resetOffsets options: expected { groupId, topic, to }.',
+      );
+    }
+    const groupId = requireNonEmptyString('groupId', options.groupId);
+    const to = validateOffsetTarget('reset target "to"', options.to);
+    const metadata = await this.requireTopic(options.topic);
+    const topic = metadata.name;
+    const partitions = this.selectPartitions(metadata, options.partitions);
+
     const members = await this.liveMembers(groupId, topic);
     if (members.length > 0) {
       throw new GroupActiveError(
@@ -154,27 +182,8 @@ export class BrokerAdmin {
         members.map((member) => member.memberId),
       );
     }
-    const metadata = await this.context.topics.ensureTopic(topic, {
-      autoCreate: false,
-      defaultPartitions: 1,
-    });
-    const partitions =
-      options.partitions ??
-      Array.from({ length: metadata.partitions }, (_, partition) => partition);
     const collection = this.context.db.collection<TopicMessageDocument>(topic);
-
-    let position: PartitionPosition;
-    if (to === 'earliest') {
-      position = { kind: 'replay' };
-    } else if (to === 'latest') {
-      position = { kind: 'token', token: await probeCurrentToken(collection) };
-    } else {
-      const seconds = Math.floor(to.getTime() / 1000);
-      position = {
-        kind: 'replay',
-        afterId: ObjectId.createFromTime(seconds).toHexString(),
-      };
-    }
+    const position = await positionAt(to, collection);
     const existing = await this.context.storage.listCommits(groupId, topic);
     await this.context.storage.commitOffsets(
       partitions.map((partition) => ({
@@ -193,6 +202,49 @@ export class BrokerAdmin {
       partitions,
       to: to instanceof Date ? to.toISOString() : to,
     });
+  }
+
+  /**
+   * Validates the topic name and reads its metadata. Admin calls never
+   * create topics, so a missing one is an error.
+   */
+  private async requireTopic(topic: unknown): Promise<TopicMetadata> {
+    const name = validateTopicName(
+      requireNonEmptyString('topic', topic),
+      this.context.db.databaseName,
+    );
+    const metadata = await this.context.topics.describeTopic(name);
+    if (!metadata) {
+      throw new TopicNotFoundError(
+        name,
+        'Check the name against broker.listTopics(), or create the topic ' +
+          'with broker.createTopic().',
+      );
+    }
+    return metadata;
+  }
+
+  /** Returns the requested partitions after validating them, or all. */
+  private selectPartitions(
+    metadata: TopicMetadata,
+    requested: unknown,
+  ): number[] {
+    if (requested === undefined) {
+      return Array.from(
+        { length: metadata.partitions },
+        (_, partition) => partition,
+      );
+    }
+    if (!Array.isArray(requested) || requested.length === 0) {
+      throw new ConfigurationError(
+        `Invalid partitions for topic "${metadata.name}": expected a ` +
+          'non-empty array of partition numbers. Omit partitions to reset ' +
+          'every partition.',
+      );
+    }
+    return requested.map((partition: unknown) =>
+      validatePartition(metadata.name, partition, metadata.partitions),
+    );
   }
 
   private async measureLag(

@@ -171,10 +171,10 @@ export function resolveBrokerConfig(
   );
   if (sessionTimeoutMs < heartbeatIntervalMs * 2) {
     throw new ConfigurationError(
-      `Invalid sessionTimeoutMs: ${sessionTimeoutMs} ms is less than two ` +
-        `heartbeats of ${heartbeatIntervalMs} ms; a member would be ` +
-        'declared dead between two heartbeats. Use at least three times ' +
-        'heartbeatIntervalMs.',
+      `Invalid sessionTimeoutMs: ${sessionTimeoutMs} ms is less than twice ` +
+        `heartbeatIntervalMs (${heartbeatIntervalMs} ms), so a live member ` +
+        'could be declared dead between two heartbeats. Use at least ' +
+        `${heartbeatIntervalMs * 2} ms, or lower heartbeatIntervalMs.`,
     );
   }
 

@@ -105,9 +105,10 @@ export function resolveConsumerConfig(
   );
   if (sessionTimeoutMs < heartbeatIntervalMs * 2) {
     throw new ConfigurationError(
-      `Invalid sessionTimeoutMs: ${sessionTimeoutMs} ms is less than two ` +
-        `heartbeats of ${heartbeatIntervalMs} ms. Use at least three ` +
-        'times heartbeatIntervalMs.',
+      `Invalid sessionTimeoutMs: ${sessionTimeoutMs} ms is less than twice ` +
+        `heartbeatIntervalMs (${heartbeatIntervalMs} ms), so a live member ` +
+        'could be declared dead between two heartbeats. Use at least ' +
+        `${heartbeatIntervalMs * 2} ms, or lower heartbeatIntervalMs.`,
     );
   }
   return {

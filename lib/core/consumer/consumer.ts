@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ObjectId, TransactionOptions } from 'mongodb';
+import { TransactionOptions } from 'mongodb';
 import { TypedEmitter } from 'tiny-typed-emitter';
+import {
+  idBefore,
+  positionAt,
+  validateOffsetTarget,
+  validatePartition,
+} from '../offsets/offset-target';
 import { optionalChoice, optionalInteger } from '../config/validate';
 import {
   ChangeStreamBrokerError,
@@ -50,16 +56,6 @@ const DEFAULT_TRANSACTION_OPTIONS: TransactionOptions = {
   readConcern: { level: 'majority' },
   writeConcern: { w: 'majority' },
 };
-
-/**
- * Returns an id that sorts before every message id created at or after
- * `time` (ids carry whole seconds) and after every earlier one.
- */
-function idBefore(time: number): string {
-  return ObjectId.createFromTime(
-    Math.max(0, Math.floor(time / 1000)),
-  ).toHexString();
-}
 
 function createMemberId(clientId: string): string {
   const safe = clientId.replace(/[^a-zA-Z0-9._-]/g, '_').slice(0, 64);
@@ -211,6 +207,12 @@ export class ChangeStreamConsumer
    * The new position is committed at once.
    */
   async seek(partition: number, to: SeekTarget): Promise<void> {
+    validatePartition(
+      this.config.topic,
+      partition,
+      this.context.metadata.partitions,
+    );
+    validateOffsetTarget('seek target', to);
     const member = this.member;
     const generation = member?.generationOf(partition);
     if (!member || generation === undefined) {
@@ -220,21 +222,9 @@ export class ChangeStreamConsumer
         partition,
       });
     }
-    if (!(to instanceof Date)) {
-      optionalChoice('seek target', to, ['earliest', 'latest'], 'earliest');
-    }
-    await this.reposition([partition], async () => {
-      if (to === 'latest') {
-        return {
-          kind: 'token',
-          token: await probeCurrentToken(this.context.collection),
-        };
-      }
-      if (to === 'earliest') {
-        return { kind: 'replay' };
-      }
-      return { kind: 'replay', afterId: idBefore(to.getTime()) };
-    });
+    await this.reposition([partition], () =>
+      positionAt(to, this.context.collection),
+    );
     this.logger.info('Moved the partition', {
       partition,
       to: to instanceof Date ? to.toISOString() : to,

@@ -67,7 +67,9 @@ export class PartitionNotOwnedError extends ChangeStreamBrokerError {
   constructor(readonly target: GroupPartition) {
     super(
       BrokerErrorCode.PartitionNotOwned,
-      `This member does not own ${describe(target)}.`,
+      `This member does not own ${describe(target)}. Seek from the member ` +
+        'that owns it (broker.admin().describeGroup() lists the owners), ' +
+        'or stop the group and use broker.admin().resetOffsets().',
     );
   }
 }

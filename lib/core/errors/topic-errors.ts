@@ -14,13 +14,20 @@ export class InvalidTopicNameError extends ChangeStreamBrokerError {
   }
 }
 
-/** A topic does not exist and `autoCreateTopics` is off. */
+/**
+ * A topic does not exist and `autoCreateTopics` is off, or an admin
+ * operation names a topic that does not exist.
+ */
 export class TopicNotFoundError extends ChangeStreamBrokerError {
-  constructor(readonly topic: string) {
+  /** `advice` replaces the default next step of the message. */
+  constructor(
+    readonly topic: string,
+    advice = 'Create it with broker.createTopic() or set ' +
+      'autoCreateTopics: true.',
+  ) {
     super(
       BrokerErrorCode.TopicNotFound,
-      `Topic "${topic}" does not exist. Create it with ` +
-        'broker.createTopic() or set autoCreateTopics: true.',
+      `Topic "${topic}" does not exist. ${advice}`,
     );
   }
 }
@@ -41,6 +48,13 @@ export class PartitionMismatchError extends ChangeStreamBrokerError {
   }
 }
 
+/** Formats a partition for a message, quoting strings so "0" is not read as 0. */
+function describePartition(partition: unknown): string {
+  return typeof partition === 'string'
+    ? JSON.stringify(partition)
+    : String(partition);
+}
+
 /** An explicit partition number is not one of the topic's partitions. */
 export class InvalidPartitionError extends ChangeStreamBrokerError {
   constructor(
@@ -50,8 +64,8 @@ export class InvalidPartitionError extends ChangeStreamBrokerError {
   ) {
     super(
       BrokerErrorCode.InvalidPartition,
-      `Invalid partition ${String(partition)} for topic "${topic}": ` +
-        `expected an integer from 0 to ${partitions - 1}.`,
+      `Invalid partition ${describePartition(partition)} ` +
+        `for topic "${topic}": expected an integer from 0 to ${partitions - 1}.`,
     );
   }
 }

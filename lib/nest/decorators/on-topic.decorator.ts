@@ -1,4 +1,7 @@
-import { ConfigurationError } from '../../core/errors/config-errors';
+import {
+  ConfigurationError,
+  InvalidHandlerError,
+} from '../../core/errors/config-errors';
 import { ON_TOPIC_METADATA } from '../change-stream.constants';
 import type { OnTopicOptions } from '../interfaces/on-topic-options.interface';
 
@@ -8,6 +11,24 @@ export interface OnTopicMetadata {
   topic: string;
   /** Options as given to the decorator. */
   options: OnTopicOptions;
+}
+
+/** Returns `Class.member` for an instance or a static member. */
+function describeMember(target: object, propertyKey: string | symbol): string {
+  const owner = typeof target === 'function' ? target : target.constructor;
+  return `${owner.name || 'an anonymous class'}.${String(propertyKey)}`;
+}
+
+function describeMemberKind(
+  descriptor: PropertyDescriptor | undefined,
+): string {
+  if (descriptor === undefined) {
+    return 'a property';
+  }
+  if (descriptor.get !== undefined || descriptor.set !== undefined) {
+    return 'an accessor';
+  }
+  return 'not a function';
 }
 
 /**
@@ -40,11 +61,20 @@ export function OnTopic(
         `${options === null ? 'null' : typeof options}.`,
     );
   }
-  return (_target, _propertyKey, descriptor: PropertyDescriptor) => {
-    const method: unknown = descriptor.value;
+  // A property decorator receives no descriptor (TypeScript's
+  // experimentalDecorators), so the descriptor may be undefined here.
+  return (
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: PropertyDescriptor | undefined,
+  ) => {
+    const method: unknown = descriptor?.value;
     if (typeof method !== 'function') {
-      throw new ConfigurationError(
-        `@OnTopic("${topic}") must decorate a method.`,
+      throw new InvalidHandlerError(
+        `@OnTopic("${topic}") must decorate a method, but ` +
+          `${describeMember(target, propertyKey)} is ` +
+          `${describeMemberKind(descriptor)}. Move the decorator to a ` +
+          'method that takes (record, context).',
       );
     }
     const existing: OnTopicMetadata[] =
