@@ -105,6 +105,43 @@ describe('bad input', () => {
     );
   });
 
+  it('rejects a bigint or Set batch entirely', async () => {
+    const topic = uniqueName('changed');
+    const producer = await broker.createProducer({ topic });
+
+    const bigintError = await producer
+      .send([{ value: { ok: true } }, { value: { amount: 2n ** 70n } }])
+      .catch((caught: unknown) => caught);
+    expect(bigintError).toBeInstanceOf(InvalidMessageError);
+    expect((bigintError as Error).message).toContain(
+      'value.amount is the bigint 1180591620717411303424n',
+    );
+
+    const setError = await producer
+      .send([
+        { value: { ok: true } },
+        { value: { order: { tags: new Set(['a']) } } },
+      ])
+      .catch((caught: unknown) => caught);
+    expect(setError).toBeInstanceOf(InvalidMessageError);
+    expect((setError as Error).message).toContain('value.order.tags is a Set');
+
+    expect(await broker.getDatabase().collection(topic).countDocuments()).toBe(
+      0,
+    );
+  });
+
+  it('stores undefined fields of a value as null', async () => {
+    const topic = uniqueName('undefined');
+    const producer = await broker.createProducer({ topic });
+    await producer.send({
+      value: { id: 1, note: undefined, list: [undefined] },
+    });
+
+    const stored = await broker.getDatabase().collection(topic).findOne({});
+    expect(stored?.value).toEqual({ id: 1, note: null, list: [null] });
+  });
+
   it('rejects a message over the size limit and names both sizes', async () => {
     const small = await connectTestBroker({ maxMessageBytes: 1_000 });
     try {

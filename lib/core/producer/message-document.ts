@@ -6,6 +6,7 @@ import {
 } from '../errors';
 import type { ProducerMessage, TopicMessageDocument } from './message-types';
 import { partitionForKey, RoundRobinPartitioner } from './partitioner';
+import { validateMessageValue } from './value-check';
 
 /** What {@link buildMessageDocument} needs to know about the topic. */
 export interface MessageTarget {
@@ -72,19 +73,17 @@ function choosePartition(
 }
 
 function measure(topic: string, document: TopicMessageDocument): number {
-  const value: unknown = document.value;
-  if (typeof value === 'function' || typeof value === 'symbol') {
-    throw new InvalidMessageError(
-      `Invalid value for topic "${topic}": a ${typeof value} cannot be ` +
-        'stored as BSON. Send plain data.',
-    );
-  }
   try {
-    return BSON.calculateObjectSize(document);
+    // The driver writes undefined fields as null by default, but BSON's
+    // own default skips them.
+    return BSON.calculateObjectSize(document, { ignoreUndefined: false });
   } catch (error) {
+    // After validateMessageValue, this mainly catches BSON values created
+    // by another major version of the bson package.
     throw new InvalidMessageError(
       `Invalid value for topic "${topic}": it cannot be stored as BSON ` +
-        `(${(error as Error).message}). Send plain data without cycles.`,
+        `(${(error as Error).message}). Send plain data, and BSON types ` +
+        'from the mongodb package the broker uses.',
       error,
     );
   }
@@ -119,6 +118,7 @@ export function buildMessageDocument<T>(
         `null, got ${describeType(key)}. Convert it with String().`,
     );
   }
+  validateMessageValue(target.topic, message.value);
 
   const document: TopicMessageDocument<T> = {
     _id: new ObjectId(),
