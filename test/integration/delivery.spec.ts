@@ -5,7 +5,8 @@ import {
   DeadLetterHeaders,
 } from '../../lib/core';
 import { RecordCollector } from '../support/collector';
-import { connectTestBroker, uniqueName } from '../support/test-database';
+import { connectTestBroker } from '../support/test-database';
+import { useTopicFixture } from '../support/topic-fixture';
 import { waitFor } from '../support/wait-for';
 
 interface Job {
@@ -14,22 +15,13 @@ interface Job {
 }
 
 describe('retries and dead letters', () => {
+  const fixture = useTopicFixture('tasks', 2);
+  const consumers = fixture.consumers;
   let broker: ChangeStreamBroker;
   let topic: string;
-  const consumers: ChangeStreamConsumer[] = [];
 
-  beforeEach(async () => {
-    broker = await connectTestBroker();
-    topic = uniqueName('tasks');
-    await broker.createTopic({ name: topic, partitions: 2 });
-  });
-
-  afterEach(async () => {
-    await Promise.all(
-      consumers.splice(0).map((consumer) => consumer.disconnect()),
-    );
-    await broker.getDatabase().dropDatabase();
-    await broker.disconnect();
+  beforeEach(() => {
+    ({ broker, topic } = fixture);
   });
 
   async function consumer(groupId = 'workers'): Promise<ChangeStreamConsumer> {

@@ -2,7 +2,7 @@ import type { ChangeStreamBroker, ChangeStreamConsumer } from '../../lib/core';
 import { InternalCollections } from '../../lib/core';
 import { RecordCollector } from '../support/collector';
 import { checkSequence } from '../support/sequence-check';
-import { connectTestBroker, uniqueName } from '../support/test-database';
+import { useTopicFixture } from '../support/topic-fixture';
 import { waitFor } from '../support/wait-for';
 
 async function values(
@@ -20,9 +20,14 @@ async function values(
 }
 
 describe('offsets and restarts', () => {
+  const fixture = useTopicFixture('payments', 4);
+  const consumers = fixture.consumers;
   let broker: ChangeStreamBroker;
   let topic: string;
-  const consumers: ChangeStreamConsumer[] = [];
+
+  beforeEach(() => {
+    ({ broker, topic } = fixture);
+  });
 
   async function start(
     groupId: string,
@@ -39,20 +44,6 @@ describe('offsets and restarts', () => {
     await consumer.subscribe({ handler: collector.handler });
     return consumer;
   }
-
-  beforeEach(async () => {
-    broker = await connectTestBroker();
-    topic = uniqueName('payments');
-    await broker.createTopic({ name: topic, partitions: 4 });
-  });
-
-  afterEach(async () => {
-    await Promise.all(
-      consumers.splice(0).map((consumer) => consumer.disconnect()),
-    );
-    await broker.getDatabase().dropDatabase();
-    await broker.disconnect();
-  });
 
   it('continues after the last commit with nothing lost or repeated', async () => {
     const first = new RecordCollector<{ n: number }>();

@@ -9,13 +9,19 @@ import {
   TopicNotFoundError,
 } from '../../lib/core';
 import type { ResetOffsetsOptions } from '../../lib/core';
-import { connectTestBroker, uniqueName } from '../support/test-database';
+import { uniqueName } from '../support/test-database';
+import { useTopicFixture } from '../support/topic-fixture';
 import { waitFor } from '../support/wait-for';
 
 describe('seek and reset bad input', () => {
+  const fixture = useTopicFixture('repositions', 2);
+  const consumers = fixture.consumers;
   let broker: ChangeStreamBroker;
   let topic: string;
-  const consumers: ChangeStreamConsumer[] = [];
+
+  beforeEach(() => {
+    ({ broker, topic } = fixture);
+  });
 
   async function startConsumer(groupId: string): Promise<ChangeStreamConsumer> {
     const consumer = await broker.createConsumer({ groupId, topic });
@@ -42,20 +48,6 @@ describe('seek and reset bad input', () => {
         (error: unknown) => error as Error,
       );
   }
-
-  beforeEach(async () => {
-    broker = await connectTestBroker();
-    topic = uniqueName('repositions');
-    await broker.createTopic({ name: topic, partitions: 2 });
-  });
-
-  afterEach(async () => {
-    await Promise.all(
-      consumers.splice(0).map((consumer) => consumer.disconnect()),
-    );
-    await broker.getDatabase().dropDatabase();
-    await broker.disconnect();
-  });
 
   describe('admin.resetOffsets', () => {
     it.each([

@@ -8,13 +8,19 @@ import {
   OffsetStorage,
 } from '../../lib/core';
 import { RecordCollector } from '../support/collector';
-import { connectTestBroker, uniqueName } from '../support/test-database';
+import { connectTestBroker } from '../support/test-database';
+import { useTopicFixture } from '../support/topic-fixture';
 import { waitFor } from '../support/wait-for';
 
 describe('topic lifecycle, seek and reset', () => {
+  const fixture = useTopicFixture('lifecycle', 2);
+  const consumers = fixture.consumers;
   let broker: ChangeStreamBroker;
   let topic: string;
-  const consumers: ChangeStreamConsumer[] = [];
+
+  beforeEach(() => {
+    ({ broker, topic } = fixture);
+  });
 
   async function start(
     collector: RecordCollector<number>,
@@ -40,20 +46,6 @@ describe('topic lifecycle, seek and reset', () => {
       })),
     );
   }
-
-  beforeEach(async () => {
-    broker = await connectTestBroker();
-    topic = uniqueName('lifecycle');
-    await broker.createTopic({ name: topic, partitions: 2 });
-  });
-
-  afterEach(async () => {
-    await Promise.all(
-      consumers.splice(0).map((consumer) => consumer.disconnect()),
-    );
-    await broker.getDatabase().dropDatabase();
-    await broker.disconnect();
-  });
 
   it('reports a dropped topic and continues once it is created again', async () => {
     const collector = new RecordCollector<number>();
