@@ -10,11 +10,11 @@ export interface TopicFixture {
 }
 
 /**
- * Registers `beforeEach` and `afterEach` hooks that give every test of the
- * enclosing `describe` a connected broker, a fresh database and a topic of
- * `partitions` partitions named after `prefix`, and that disconnect the
- * listed consumers, drop the database and disconnect the broker afterwards.
- * The returned object's fields are set once the `beforeEach` hook ran.
+ * Registers `beforeEach` and `afterEach` hooks for the enclosing
+ * `describe`. Before each test: a connected broker, a fresh database and a
+ * topic of `partitions` partitions named after `prefix`. After it: the
+ * listed consumers are disconnected, the database dropped and the broker
+ * disconnected. The returned object's fields are set by the first hook.
  */
 export function useTopicFixture(
   prefix: string,
