@@ -259,4 +259,77 @@ describe('retries and dead letters', () => {
       await small.disconnect();
     }
   });
+
+  it('dead-letters an error whose message is not a string', async () => {
+    const worker = await consumer();
+    const handled: number[] = [];
+    await worker.subscribe<Job>({
+      maxRetries: 0,
+      handler: async (record) => {
+        if (record.message.value.failTimes) {
+          const error = new Error('replaced below');
+          Object.assign(error, { message: { reason: 'odd' }, stack: 42 });
+          throw error;
+        }
+        handled.push(record.message.value.n);
+      },
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { value: { n: 1, failTimes: 1 }, partition: 0 },
+      { value: { n: 2 }, partition: 0 },
+    ]);
+
+    await waitFor(() => handled.includes(2), {
+      description: 'the record after the failure',
+    });
+    const [dead] = await broker
+      .getDatabase()
+      .collection(`${topic}.dlq`)
+      .find()
+      .toArray();
+    expect(dead.headers[DeadLetterHeaders.errorMessage]).toBe(
+      '[object Object]',
+    );
+    expect(dead.headers[DeadLetterHeaders.errorStack]).toBe('');
+  });
+
+  it('stops the partition when the server refuses every dead letter', async () => {
+    // A validator no document passes: writing again cannot help.
+    await broker.getDatabase().createCollection(`${topic}.dlq`, {
+      validator: { $jsonSchema: { required: ['never-present'] } },
+    });
+    const worker = await consumer();
+    const stopped: number[] = [];
+    const errors: Error[] = [];
+    const handled: number[] = [];
+    worker.on('consumer.partition.stopped', (_source, partition) => {
+      stopped.push(partition);
+    });
+    await worker.subscribe<Job>({
+      maxRetries: 0,
+      handler: async (record) => {
+        if (record.message.value.failTimes) {
+          throw new Error('refused twice');
+        }
+        handled.push(record.message.value.n);
+      },
+      errorHandler: async (error) => {
+        errors.push(error);
+      },
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { value: { n: 1, failTimes: 1 }, partition: 0 },
+      { value: { n: 2 }, partition: 0 },
+      { value: { n: 3 }, partition: 1 },
+    ]);
+
+    await waitFor(() => stopped.length === 1 && handled.includes(3), {
+      description: 'partition 0 to stop while partition 1 goes on',
+    });
+    expect(stopped).toEqual([0]);
+    expect(errors.map((error) => error.message)).toEqual(['refused twice']);
+    expect(handled).toEqual([3]);
+  });
 });

@@ -76,4 +76,31 @@ describe('@OnTopic decorator', () => {
   it('rejects an empty topic', () => {
     expect(() => OnTopic('')).toThrow(ConfigurationError);
   });
+
+  it('rejects a static method', () => {
+    const error = defineError(() => {
+      class OrderHandlers {
+        @OnTopic('orders')
+        static async handle(): Promise<void> {}
+      }
+      return OrderHandlers;
+    });
+    expect(error).toBeInstanceOf(InvalidHandlerError);
+    expect(error.message).toContain('OrderHandlers.handle is static');
+  });
+
+  it('rejects a method named by a symbol', () => {
+    const name = Symbol('handle');
+    const error = defineError(() => {
+      class OrderHandlers {
+        @OnTopic('orders')
+        async [name](): Promise<void> {}
+      }
+      return OrderHandlers;
+    });
+    expect(error).toBeInstanceOf(InvalidHandlerError);
+    expect(error.message).toContain(
+      'OrderHandlers.Symbol(handle) is named by a symbol',
+    );
+  });
 });

@@ -77,6 +77,7 @@ describe('message value check', () => {
     ['an array', [1, 'two', [3], { four: 4 }]],
     ['a class instance with fields', new Point(1, 2)],
     ['a class instance inside an object', { at: new Point(3, 4) }],
+    ['a class instance whose fields are unset', { marker: new EmptyMarker() }],
     ['a null-prototype object', Object.assign(Object.create(null), { a: 1 })],
     ['an empty plain object', {}],
     ['a string', 'text'],
@@ -224,9 +225,9 @@ describe('message value check', () => {
       'Flatten the value',
     ],
     [
-      'an instance without own fields',
-      { marker: new EmptyMarker() },
-      'value.marker is an instance of EmptyMarker',
+      'URLSearchParams',
+      { query: new URLSearchParams('a=1') },
+      'value.query is an instance of URLSearchParams',
       'no own enumerable fields',
     ],
     [

@@ -27,11 +27,14 @@ const MAX_ERROR_MESSAGE_LENGTH = 4_000;
 
 /** Returns the first lines of an error's stack, capped in length. */
 export function trimStack(error: Error): string {
-  const lines = (error.stack ?? '').split('\n').slice(0, MAX_STACK_LINES);
+  // A handler may throw anything, with any type in `stack`.
+  const stack = typeof error.stack === 'string' ? error.stack : '';
+  const lines = stack.split('\n').slice(0, MAX_STACK_LINES);
   return lines.join('\n').slice(0, MAX_STACK_LENGTH);
 }
 
-function trimMessage(message: string): string {
+function trimMessage(value: unknown): string {
+  const message = typeof value === 'string' ? value : String(value);
   if (message.length <= MAX_ERROR_MESSAGE_LENGTH) {
     return message;
   }

@@ -1,4 +1,4 @@
-import type { TransactionOptions } from 'mongodb';
+import { MongoServerError, type TransactionOptions } from 'mongodb';
 import {
   ChangeStreamBrokerError,
   MessageTooLargeError,
@@ -42,6 +42,28 @@ export interface RecordProcessorOptions {
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+/**
+ * Server errors about the document itself: writing the same document again
+ * fails the same way until someone changes the collection's rules.
+ */
+const PERMANENT_WRITE_CODES = new Set([
+  2, // BadValue
+  121, // DocumentValidationFailure
+  10334, // BSONObjectTooLarge
+]);
+
+/** Tells whether writing the same dead letter again cannot succeed. */
+function isPermanentWriteError(error: unknown): boolean {
+  if (error instanceof ChangeStreamBrokerError) {
+    return !error.retriable;
+  }
+  return (
+    error instanceof MongoServerError &&
+    typeof error.code === 'number' &&
+    PERMANENT_WRITE_CODES.has(error.code)
+  );
 }
 
 function recordFields(record: ConsumerRecord): Record<string, unknown> {
@@ -294,10 +316,7 @@ export class RecordProcessor {
           );
           continue;
         }
-        if (
-          publishError instanceof ChangeStreamBrokerError &&
-          !publishError.retriable
-        ) {
+        if (isPermanentWriteError(publishError)) {
           this.options.logger.error(
             'Cannot write the record to the dead-letter topic',
             { ...recordFields(item.record), error: publishError },

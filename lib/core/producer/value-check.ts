@@ -110,7 +110,7 @@ interface ValueWalk {
  * - functions, symbols and bigints
  * - Set, Map, WeakMap, WeakSet, Promise and Error objects, boxed primitives,
  *   ArrayBuffer, DataView and typed arrays other than Uint8Array
- * - class instances without own enumerable fields, such as URL
+ * - URL and URLSearchParams objects, whose data BSON cannot see
  * - invalid Dates, and RegExps with flags other than g, i and m or with a
  *   null character
  * - strings and field names with an unpaired UTF-16 surrogate, and field
@@ -124,8 +124,9 @@ interface ValueWalk {
  * NOTE: they are rejected also when `clientOptions.useBigInt64` is set,
  * although that client would read them back as bigints.
  *
- * Accepted: plain objects, arrays, class instances with own enumerable
- * fields, strings, numbers, booleans, null, undefined (the driver stores it
+ * Accepted: plain objects, arrays, class instances (an instance with no
+ * own enumerable fields, such as a DTO whose optional fields are unset, is
+ * stored as an empty document), strings, numbers, booleans, null, undefined (the driver stores it
  * as null), Date, RegExp, Uint8Array and Buffer, and BSON types (objects with
  * `_bsontype`, such as ObjectId, Long or Decimal128). An object with a
  * `toBSON()` method is checked as what that method returns, as the driver
@@ -216,7 +217,10 @@ function checkObject(object: object, depth: number, walk: ValueWalk): void {
 
   enterContainer(object, depth, walk);
   const fieldCount = checkFields(object, depth, walk);
-  if (fieldCount === 0 && !isPlain) {
+  // A class instance without fields is usually a DTO whose optional fields
+  // are unset, and `{}` is what it means. URL and URLSearchParams keep
+  // their data out of reach of enumeration, so `{}` would lose it.
+  if (fieldCount === 0 && isOpaqueBuiltIn(object)) {
     reject(
       walk,
       depth,
@@ -225,6 +229,10 @@ function checkObject(object: object, depth: number, walk: ValueWalk): void {
       'Convert it to a string or a plain object first.',
     );
   }
+}
+
+function isOpaqueBuiltIn(object: object): boolean {
+  return object instanceof URL || object instanceof URLSearchParams;
 }
 
 /** Checks each own enumerable field and returns how many there are. */

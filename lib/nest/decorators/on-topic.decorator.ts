@@ -77,6 +77,15 @@ export function OnTopic(
           'method that takes (record, context).',
       );
     }
+    // The explorer binds string-named methods of provider instances.
+    if (typeof target === 'function' || typeof propertyKey === 'symbol') {
+      throw new InvalidHandlerError(
+        `@OnTopic("${topic}") must decorate an instance method with a ` +
+          `string name, but ${describeMember(target, propertyKey)} is ` +
+          `${typeof target === 'function' ? 'static' : 'named by a symbol'}. ` +
+          'Make it an ordinary method of the provider.',
+      );
+    }
     const existing: OnTopicMetadata[] =
       Reflect.getMetadata(ON_TOPIC_METADATA, method) ?? [];
     Reflect.defineMetadata(
