@@ -97,6 +97,9 @@ describe('bad input', () => {
     await expect(
       producer.send({ value: 1, headers: { count: 3 } as never }),
     ).rejects.toThrow(/Invalid header "count"/);
+    await expect(
+      producer.send({ value: 1, headers: { 'a\0b': 'x' } }),
+    ).rejects.toThrow(InvalidMessageError);
     await expect(producer.send({ key: 7 as never, value: 1 })).rejects.toThrow(
       /Invalid key/,
     );

@@ -37,6 +37,12 @@ function validateHeaders(
     );
   }
   for (const [name, value] of Object.entries(headers)) {
+    if (name.includes('\0')) {
+      throw new InvalidMessageError(
+        `Invalid header name ${JSON.stringify(name)} for topic "${topic}": ` +
+          'BSON field names cannot contain a null character. Remove it.',
+      );
+    }
     if (typeof value !== 'string') {
       throw new InvalidMessageError(
         `Invalid header "${name}" for topic "${topic}": expected a ` +
