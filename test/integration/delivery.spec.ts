@@ -3,6 +3,7 @@ import {
   ChangeStreamConsumer,
   ConsumerRecord,
   DeadLetterHeaders,
+  MessageHandlerConfig,
 } from '../../lib/core';
 import { RecordCollector } from '../support/collector';
 import { connectTestBroker } from '../support/test-database';
@@ -32,6 +33,36 @@ describe('retries and dead letters', () => {
     });
     consumers.push(created);
     return created;
+  }
+
+  /**
+   * Sends a failing record and a good one to partition 0 and waits until
+   * the good one was handled, so the failure was dealt with first.
+   */
+  async function failThenHandle(
+    settings: Omit<MessageHandlerConfig<Job>, 'handler'>,
+    failure: () => Error,
+  ): Promise<void> {
+    const handled: number[] = [];
+    const worker = await consumer();
+    await worker.subscribe<Job>({
+      maxRetries: 0,
+      ...settings,
+      handler: async (record) => {
+        if (record.message.value.failTimes) {
+          throw failure();
+        }
+        handled.push(record.message.value.n);
+      },
+    });
+    const producer = await broker.createProducer({ topic });
+    await producer.send([
+      { value: { n: 1, failTimes: 1 }, partition: 0 },
+      { value: { n: 2 }, partition: 0 },
+    ]);
+    await waitFor(() => handled.includes(2), {
+      description: 'the record after the failure',
+    });
   }
 
   it('retries with growing delays, in order, without blocking other partitions', async () => {
@@ -171,26 +202,10 @@ describe('retries and dead letters', () => {
   });
 
   it('drops a failed record when dead-lettering is off', async () => {
-    const handled: number[] = [];
-    const worker = await consumer();
-    await worker.subscribe<Job>({
-      maxRetries: 0,
-      deadLetterTopic: false,
-      handler: async (record) => {
-        if (record.message.value.failTimes) {
-          throw new Error('dropped');
-        }
-        handled.push(record.message.value.n);
-      },
-    });
-    const producer = await broker.createProducer({ topic });
-    await producer.send([
-      { value: { n: 1, failTimes: 1 }, partition: 0 },
-      { value: { n: 2 }, partition: 0 },
-    ]);
-    await waitFor(() => handled.includes(2), {
-      description: 'the next record',
-    });
+    await failThenHandle(
+      { deadLetterTopic: false },
+      () => new Error('dropped'),
+    );
     const names = await broker.getDatabase().listCollections().toArray();
     expect(names.map((collection) => collection.name)).not.toContain(
       `${topic}.dlq`,
@@ -261,27 +276,10 @@ describe('retries and dead letters', () => {
   });
 
   it('dead-letters an error whose message is not a string', async () => {
-    const worker = await consumer();
-    const handled: number[] = [];
-    await worker.subscribe<Job>({
-      maxRetries: 0,
-      handler: async (record) => {
-        if (record.message.value.failTimes) {
-          const error = new Error('replaced below');
-          Object.assign(error, { message: { reason: 'odd' }, stack: 42 });
-          throw error;
-        }
-        handled.push(record.message.value.n);
-      },
-    });
-    const producer = await broker.createProducer({ topic });
-    await producer.send([
-      { value: { n: 1, failTimes: 1 }, partition: 0 },
-      { value: { n: 2 }, partition: 0 },
-    ]);
-
-    await waitFor(() => handled.includes(2), {
-      description: 'the record after the failure',
+    await failThenHandle({}, () => {
+      const error = new Error('replaced below');
+      Object.assign(error, { message: { reason: 'odd' }, stack: 42 });
+      return error;
     });
     const [dead] = await broker
       .getDatabase()
