@@ -124,13 +124,13 @@ interface ValueWalk {
  * NOTE: they are rejected also when `clientOptions.useBigInt64` is set,
  * although that client would read them back as bigints.
  *
- * Accepted: plain objects, arrays, class instances (an instance with no
- * own enumerable fields, such as a DTO whose optional fields are unset, is
- * stored as an empty document), strings, numbers, booleans, null, undefined (the driver stores it
- * as null), Date, RegExp, Uint8Array and Buffer, and BSON types (objects with
+ * Accepted: plain objects, arrays, class instances, strings, numbers,
+ * booleans, null, undefined (the driver stores it as null), Date, RegExp,
+ * Uint8Array and Buffer, and BSON types (objects with
  * `_bsontype`, such as ObjectId, Long or Decimal128). An object with a
  * `toBSON()` method is checked as what that method returns, as the driver
- * stores it. Symbol-keyed, non-enumerable and inherited properties, and
+ * stores it. A class instance without own enumerable fields, such as a DTO
+ * whose optional fields are unset, is stored as an empty document. Symbol-keyed, non-enumerable and inherited properties, and
  * non-index properties of arrays, are not stored and not checked.
  */
 export function validateMessageValue(topic: string, value: unknown): void {
