@@ -126,12 +126,13 @@ interface ValueWalk {
  *
  * Accepted: plain objects, arrays, class instances, strings, numbers,
  * booleans, null, undefined (the driver stores it as null), Date, RegExp,
- * Uint8Array and Buffer, and BSON types (objects with
- * `_bsontype`, such as ObjectId, Long or Decimal128). An object with a
- * `toBSON()` method is checked as what that method returns, as the driver
- * stores it. A class instance without own enumerable fields, such as a DTO
- * whose optional fields are unset, is stored as an empty document. Symbol-keyed, non-enumerable and inherited properties, and
- * non-index properties of arrays, are not stored and not checked.
+ * Uint8Array and Buffer, and BSON types (objects with `_bsontype`, such as
+ * ObjectId, Long or Decimal128). An object with a `toBSON()` method is
+ * checked as what that method returns, as the driver stores it. A class
+ * instance without own enumerable fields, such as a DTO whose optional
+ * fields are unset, is stored as an empty document. Symbol-keyed,
+ * non-enumerable and inherited properties, and non-index properties of
+ * arrays, are not stored and not checked.
  */
 export function validateMessageValue(topic: string, value: unknown): void {
   checkValue(value, 0, { topic, path: [], containers: [] });
