@@ -6,8 +6,8 @@ import {
   MongoServerError,
 } from 'mongodb';
 import type { BenchValue, ConsumerJob, PeerTarget } from '../protocol';
-import { Gate } from '../util/gate';
-import type { BenchConsumer, BenchProducer, Peer } from './peer';
+import { GatedConsumer } from './gated-consumer';
+import type { BenchProducer, Peer } from './peer';
 
 /** Shape of a message document, the same as the broker stores. */
 interface MessageDocument {
@@ -25,6 +25,27 @@ async function connect(url: string): Promise<MongoClient> {
   const client = new MongoClient(url);
   await client.connect();
   return client;
+}
+
+/**
+ * Runs `work` on a client of its own and ignores a server error with
+ * `toleratedCode`, such as a collection that exists already.
+ */
+async function runTolerating(
+  url: string,
+  toleratedCode: number,
+  work: (client: MongoClient) => Promise<unknown>,
+): Promise<void> {
+  const client = await connect(url);
+  try {
+    await work(client);
+  } catch (error) {
+    if (!(error instanceof MongoServerError) || error.code !== toleratedCode) {
+      throw error;
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 class RawProducer implements BenchProducer {
@@ -62,16 +83,16 @@ class RawProducer implements BenchProducer {
  * beyond the driver's own batch. A static partition list becomes a
  * `$match` stage.
  */
-class RawConsumer implements BenchConsumer {
+class RawConsumer extends GatedConsumer {
   private stream?: ChangeStream<MessageDocument>;
   private loop?: Promise<void>;
-  private readonly gate = new Gate();
-  private stopped = false;
 
   constructor(
     private readonly client: MongoClient,
     private readonly job: ConsumerJob,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(onMessage: (value: BenchValue) => void): Promise<void> {
     const pipeline: Document[] = this.job.staticPartitions
@@ -93,8 +114,8 @@ class RawConsumer implements BenchConsumer {
     if (first) {
       this.handle(first, onMessage);
     }
-    // `stop` closes the stream under a pending read; only a failure before
-    // that is an error, and it must surface even if no one awaits the loop.
+    // `stop` closes the stream under a pending read, so only a failure
+    // before `stop` is an error. It must crash the worker even unawaited.
     this.loop = this.read(stream, onMessage).catch((error: unknown) => {
       if (!this.stopped) {
         throw error;
@@ -102,21 +123,8 @@ class RawConsumer implements BenchConsumer {
     });
   }
 
-  assignment(): number[] | null {
-    return null;
-  }
-
-  async pause(): Promise<void> {
-    this.gate.close();
-  }
-
-  async resume(): Promise<void> {
-    this.gate.open();
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.gate.open();
+    this.beginStop();
     await this.stream?.close();
     await this.loop;
     await this.client.close();
@@ -164,34 +172,14 @@ export const rawDriverPeer: Peer = {
   },
 
   async prepareTopic(target) {
-    const client = await connect(target.mongoUrl);
-    try {
-      await client.db(target.database).createCollection(target.topic);
-    } catch (error) {
-      if (
-        !(error instanceof MongoServerError) ||
-        error.code !== NAMESPACE_EXISTS
-      ) {
-        throw error;
-      }
-    } finally {
-      await client.close();
-    }
+    await runTolerating(target.mongoUrl, NAMESPACE_EXISTS, (client) =>
+      client.db(target.database).createCollection(target.topic),
+    );
   },
 
   async dropTopic(target) {
-    const client = await connect(target.mongoUrl);
-    try {
-      await client.db(target.database).dropCollection(target.topic);
-    } catch (error) {
-      if (
-        !(error instanceof MongoServerError) ||
-        error.code !== NAMESPACE_NOT_FOUND
-      ) {
-        throw error;
-      }
-    } finally {
-      await client.close();
-    }
+    await runTolerating(target.mongoUrl, NAMESPACE_NOT_FOUND, (client) =>
+      client.db(target.database).dropCollection(target.topic),
+    );
   },
 };

@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import type { BenchValue, ConsumerJob, PeerTarget } from '../protocol';
-import { Gate } from '../util/gate';
-import type { BenchConsumer, BenchProducer, Peer } from './peer';
+import { GatedConsumer } from './gated-consumer';
+import type { BenchProducer, Peer } from './peer';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -52,15 +52,15 @@ class StreamProducer implements BenchProducer {
  * A consumer-group member: XREADGROUP of up to {@link READ_COUNT} entries,
  * the handler for each, then one XACK for the batch.
  */
-class StreamConsumer implements BenchConsumer {
-  private readonly gate = new Gate();
+class StreamConsumer extends GatedConsumer {
   private loop?: Promise<void>;
-  private stopped = false;
 
   constructor(
     private readonly client: RedisClient,
     private readonly job: ConsumerJob,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(onMessage: (value: BenchValue) => void): Promise<void> {
     try {
@@ -76,21 +76,8 @@ class StreamConsumer implements BenchConsumer {
     this.loop = this.read(onMessage);
   }
 
-  assignment(): number[] | null {
-    return null;
-  }
-
-  async pause(): Promise<void> {
-    this.gate.close();
-  }
-
-  async resume(): Promise<void> {
-    this.gate.open();
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.gate.open();
+    this.beginStop();
     await this.loop;
     await this.client.quit();
   }
