@@ -45,6 +45,14 @@ describe('buildDeadLetterMessage', () => {
       'replayed',
     );
   });
+
+  it('cuts a long message between characters', () => {
+    // 3,999 letters, then an emoji made of two UTF-16 code units.
+    const text = `${'a'.repeat(3_999)}\u{1F600}tail`;
+    const message = buildDeadLetterMessage(record, new Error(text), 1);
+    const header = message.headers![DeadLetterHeaders.errorMessage];
+    expect(header).toBe(`${'a'.repeat(3_999)}... (4005 characters in all)`);
+  });
 });
 
 describe('trimStack', () => {

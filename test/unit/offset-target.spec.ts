@@ -6,8 +6,8 @@ import {
 import {
   idBefore,
   validateOffsetTarget,
-  validatePartition,
 } from '../../lib/core/offsets/offset-target';
+import { validatePartition } from '../../lib/core/topics/partition-number';
 
 describe('validateOffsetTarget', () => {
   it.each(['earliest', 'latest'])('accepts %j', (target) => {

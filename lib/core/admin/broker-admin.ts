@@ -18,11 +18,8 @@ import { InternalCollections } from '../topics/internal-collections';
 import type { TopicMetadata } from '../topics/topic-metadata';
 import { validateTopicName } from '../topics/topic-name';
 import type { TopicRegistry } from '../topics/topic-registry';
-import {
-  positionAt,
-  validateOffsetTarget,
-  validatePartition,
-} from '../offsets/offset-target';
+import { positionAt, validateOffsetTarget } from '../offsets/offset-target';
+import { validatePartition } from '../topics/partition-number';
 
 /** A live member of a group. */
 export interface GroupMemberDescription {

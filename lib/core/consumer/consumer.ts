@@ -5,8 +5,8 @@ import {
   idBefore,
   positionAt,
   validateOffsetTarget,
-  validatePartition,
 } from '../offsets/offset-target';
+import { validatePartition } from '../topics/partition-number';
 import { optionalChoice, optionalInteger } from '../config/validate';
 import {
   ChangeStreamBrokerError,

@@ -22,7 +22,7 @@ const MAX_STACK_LENGTH = 4_000;
 /** Stack frames kept in a dead-letter header. */
 const MAX_STACK_LINES = 15;
 
-/** Longest error message kept in a dead-letter header, in characters. */
+/** Maximum length of the error message in a dead-letter header. */
 const MAX_ERROR_MESSAGE_LENGTH = 4_000;
 
 /** Returns the first lines of an error's stack, capped in length. */
@@ -38,10 +38,14 @@ function trimMessage(value: unknown): string {
   if (message.length <= MAX_ERROR_MESSAGE_LENGTH) {
     return message;
   }
-  return (
-    `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}... ` +
-    `(${message.length} characters in all)`
-  );
+  // Cutting between the two halves of a surrogate pair would leave a half
+  // that BSON stores as U+FFFD.
+  const last = message.charCodeAt(MAX_ERROR_MESSAGE_LENGTH - 1);
+  const end =
+    last >= 0xd800 && last <= 0xdbff
+      ? MAX_ERROR_MESSAGE_LENGTH - 1
+      : MAX_ERROR_MESSAGE_LENGTH;
+  return `${message.slice(0, end)}... (${message.length} characters in all)`;
 }
 
 /**

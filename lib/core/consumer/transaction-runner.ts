@@ -20,6 +20,14 @@ function hasLabel(error: unknown, label: string): boolean {
   return error instanceof MongoError && error.hasErrorLabel(label);
 }
 
+/**
+ * Tells whether `error` carries the `TransientTransactionError` label, so
+ * the whole transaction runs again.
+ */
+export function isTransientTransactionError(error: unknown): boolean {
+  return hasLabel(error, TRANSIENT);
+}
+
 /** The steps of a transaction that also commits an offset. */
 export interface TransactionSteps {
   /** The handler's work. */
@@ -69,7 +77,7 @@ export async function runOffsetTransaction(
         await session.abortTransaction().catch(ignoreError);
       }
       if (
-        hasLabel(error, TRANSIENT) &&
+        isTransientTransactionError(error) &&
         Date.now() < deadline &&
         !signal.aborted
       ) {

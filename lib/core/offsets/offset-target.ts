@@ -1,5 +1,5 @@
 import { Collection, ObjectId } from 'mongodb';
-import { ConfigurationError, InvalidPartitionError } from '../errors';
+import { ConfigurationError } from '../errors';
 import type { PartitionPosition } from './position';
 import type { TopicMessageDocument } from '../producer/message-types';
 import { probeCurrentToken } from '../stream/stream-pipeline';
@@ -45,26 +45,6 @@ export function validateOffsetTarget(name: string, to: unknown): OffsetTarget {
     );
   }
   return to;
-}
-
-/**
- * Throws an {@link InvalidPartitionError} unless `partition` is an integer
- * from 0 to `partitionCount - 1`.
- */
-export function validatePartition(
-  topic: string,
-  partition: unknown,
-  partitionCount: number,
-): number {
-  if (
-    typeof partition !== 'number' ||
-    !Number.isInteger(partition) ||
-    partition < 0 ||
-    partition >= partitionCount
-  ) {
-    throw new InvalidPartitionError(topic, partition, partitionCount);
-  }
-  return partition;
 }
 
 /**

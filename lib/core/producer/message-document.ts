@@ -1,10 +1,7 @@
 import { BSON, ObjectId } from 'mongodb';
-import {
-  InvalidMessageError,
-  InvalidPartitionError,
-  MessageTooLargeError,
-} from '../errors';
+import { InvalidMessageError, MessageTooLargeError } from '../errors';
 import type { ProducerMessage, TopicMessageDocument } from './message-types';
+import { validatePartition } from '../topics/partition-number';
 import { partitionForKey, RoundRobinPartitioner } from './partitioner';
 import { validateMessageValue } from './value-check';
 
@@ -59,19 +56,11 @@ function choosePartition(
   key: string | null,
 ): number {
   if (message.partition !== undefined) {
-    const partition = message.partition;
-    if (
-      !Number.isInteger(partition) ||
-      partition < 0 ||
-      partition >= target.partitions
-    ) {
-      throw new InvalidPartitionError(
-        target.topic,
-        partition,
-        target.partitions,
-      );
-    }
-    return partition;
+    return validatePartition(
+      target.topic,
+      message.partition,
+      target.partitions,
+    );
   }
   return key === null
     ? target.roundRobin.next(target.partitions)

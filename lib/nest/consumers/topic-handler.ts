@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { MongoError } from 'mongodb';
 import type {
   HandlerContext,
   MessageHandler,
 } from '../../core/consumer/message-handler';
 import type { ConsumerRecord } from '../../core/consumer/consumer-record';
+import { isTransientTransactionError } from '../../core/consumer/transaction-runner';
 import { appendLogFields } from '../logging/log-fields';
-
-const TRANSIENT = 'TransientTransactionError';
 
 /**
  * Returns the handler the consumer calls for an `@OnTopic` method: it runs
@@ -39,7 +37,7 @@ export function createTopicHandler(
         attempt: context.attempt,
         error: error instanceof Error ? error : String(error),
       };
-      if (error instanceof MongoError && error.hasErrorLabel(TRANSIENT)) {
+      if (isTransientTransactionError(error)) {
         logger.debug(
           appendLogFields('Transaction conflict; running it again', fields),
         );
