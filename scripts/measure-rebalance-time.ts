@@ -1,8 +1,9 @@
 /**
  * Measures how long a consumer group takes to rebalance with the default
- * timing settings: from a second member's `subscribe()` call until the two
- * members own three partitions each of a 6-partition topic, and from its
- * `disconnect()` call until the first member owns all six again.
+ * timing settings, on a topic of 6 partitions. A join lasts from a second
+ * member's `subscribe()` call until each member owns three partitions. A
+ * leave lasts from its `disconnect()` call until the first member owns all
+ * six again.
  *
  *   node -r @swc-node/register scripts/measure-rebalance-time.ts [rounds]
  *

@@ -23,9 +23,9 @@ export interface DeliveryWait {
 const POLL_MS = 50;
 
 /**
- * Whether the members of one group own every partition exactly once, in
- * shares that differ by at most one: the settled range assignment. A
- * group that covers its partitions unevenly is still rebalancing.
+ * Tells whether the members of one group own every partition exactly once,
+ * in shares that differ by at most one, as the settled range assignment
+ * does. A group that covers its partitions unevenly is still rebalancing.
  */
 function isSettledCover(assignments: number[][], partitions: number): boolean {
   const owned = assignments.flat().sort((a, b) => a - b);

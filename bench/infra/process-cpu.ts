@@ -14,9 +14,10 @@ function clockTicks(): number {
 
 /**
  * Returns the CPU time (user + system) that process `pid` has used so far,
- * in microseconds, from `/proc/<pid>/stat`; `undefined` when it cannot be
- * read (no such process, or not Linux). The kernel counts it in clock
- * ticks, usually 10 ms. Compare only readings seconds apart.
+ * in microseconds, from `/proc/<pid>/stat`. Returns `undefined` when that
+ * file cannot be read (no such process, or not Linux). The kernel counts
+ * the time in clock ticks, usually 10 ms, so compare only readings taken
+ * seconds apart.
  */
 export function processCpuMicros(pid: number | undefined): number | undefined {
   if (pid === undefined) {

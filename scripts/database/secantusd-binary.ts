@@ -14,7 +14,7 @@ export const SECANTUSD_COMMANDS = [
 
 const repositoryRoot = resolve(__dirname, '..', '..');
 
-/** Whether `path` names a file this process may execute. */
+/** Tells whether `path` names a file this process may execute. */
 export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);

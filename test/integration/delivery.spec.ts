@@ -213,8 +213,8 @@ describe('retries and dead letters', () => {
   });
 
   it('dead-letters a record whose copy would be too large', async () => {
-    // A small limit stands in for the server's 16 MB: the first value fits
-    // on its own, but not with the failure headers.
+    // A small limit replaces the server's 16 MB. The first value fits on
+    // its own, but not with the failure headers.
     const small = await connectTestBroker({
       database: broker.database,
       maxMessageBytes: 12_000,

@@ -11,7 +11,7 @@ function writeConflict(): MongoServerError {
   return error;
 }
 
-/** The session calls the runner makes, without a server. */
+/** Returns a session that answers the runner's calls without a server. */
 function fakeSession(): ClientSession {
   let active = false;
   return {

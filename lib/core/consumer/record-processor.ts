@@ -107,8 +107,8 @@ export class RecordProcessor {
         lastError = asError(error);
       }
       if (signal.aborted) {
-        // The failure likely came from the revocation itself (a session
-        // ended under the handler); it is not the handler's to retry.
+        // The failure most likely came from the revocation itself, such as a
+        // session ended under the handler, so it is not the handler's to retry.
         return this.abandon(record, attempt);
       }
       if (attempt < attempts) {
@@ -133,7 +133,7 @@ export class RecordProcessor {
   };
 
   /**
-   * Gives a record up because its partition left this member; the next
+   * Gives a record up because its partition left this member. The next
    * owner processes it from the last committed offset.
    */
   private abandon(record: ConsumerRecord, attempts: number): 'abandoned' {
@@ -311,14 +311,15 @@ export class RecordProcessor {
           message = withoutValue(
             message,
             `${publishError.sizeBytes} bytes with the value, over the ` +
-              `limit of ${publishError.limitBytes}; the value is in the ` +
+              `limit of ${publishError.limitBytes}. The value is in the ` +
               'original topic under the original message id',
           );
           continue;
         }
         if (isPermanentWriteError(publishError)) {
           this.options.logger.error(
-            'Cannot write the record to the dead-letter topic',
+            'Failed to write to the dead-letter topic, and retrying cannot ' +
+              'help; stopping the partition',
             { ...recordFields(item.record), error: publishError },
           );
           return 'unwritable';
